@@ -1,0 +1,30 @@
+"""Loaded by the snippet runner's child process (via PYTHONPATH), never by a reader.
+
+It records an uncaught exception as JSON in the file named by SNIPPET_RESULT, so the runner
+gets the exception's class and message exactly as Python formats them, while the snippet
+itself still runs as a plain `python snippets/<name>.py`.
+"""
+
+import json
+import os
+import sys
+import traceback
+
+_result = os.environ.get("SNIPPET_RESULT")
+
+
+def _record(exc_type, exc, tb):
+    with open(_result, "w", encoding="utf-8") as f:
+        json.dump(
+            {
+                "name": exc_type.__name__,
+                "exception": "".join(traceback.format_exception_only(exc_type, exc)),
+                "traceback": "".join(traceback.format_exception(exc_type, exc, tb)),
+            },
+            f,
+        )
+    sys.__excepthook__(exc_type, exc, tb)
+
+
+if _result:
+    sys.excepthook = _record
