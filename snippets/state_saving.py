@@ -18,6 +18,8 @@ for layer in [VariableStateTotal(name="bare_variable"), WeightStateTotal(name="a
         path = Path(folder) / "model.keras"
         model.save(path)
         loaded = keras.models.load_model(path, custom_objects=custom)
-    print(f"{layer.name}: before saving {layer.total.numpy()}, "
-          f"after loading {loaded.layers[0].total.numpy()}")
+    print(
+        f"{layer.name}: before saving {layer.total.numpy()}, "
+        f"after loading {loaded.layers[0].total.numpy()}"
+    )
 # --8<-- [end:demo]

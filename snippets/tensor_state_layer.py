@@ -19,6 +19,8 @@ class TensorStateTotal(keras.layers.Layer):
     def call(self, inputs):
         self.total = self.total + tf.reduce_sum(inputs)
         return inputs
+
+
 # --8<-- [end:layer]
 
 

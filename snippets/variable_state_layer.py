@@ -15,6 +15,8 @@ class VariableStateTotal(keras.layers.Layer):
     def call(self, inputs):
         self.total.assign_add(tf.reduce_sum(inputs))
         return inputs
+
+
 # --8<-- [end:layer]
 
 

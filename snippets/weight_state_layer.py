@@ -10,13 +10,13 @@ class WeightStateTotal(keras.layers.Layer):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.total = self.add_weight(
-            name="total", shape=(), initializer="zeros", trainable=False
-        )
+        self.total = self.add_weight(name="total", shape=(), initializer="zeros", trainable=False)
 
     def call(self, inputs):
         self.total.assign_add(tf.reduce_sum(inputs))
         return inputs
+
+
 # --8<-- [end:layer]
 
 

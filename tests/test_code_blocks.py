@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import ROOT
 
 MARKDOWN = sorted(
@@ -11,7 +10,11 @@ MARKDOWN = sorted(
     for p in ROOT.rglob("*.md")
     if not {".venv", "site", "node_modules", ".git"} & set(p.relative_to(ROOT).parts)
 )
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$", re.M | re.S)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n"
+    r"(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
+    re.M | re.S,
+)
 PYTHON = {"python", "py", "python3"}
 INCLUDE = re.compile(r'^\s*--8<-- "(?P<file>[\w-]+\.py):[\w-]+"\s*$')
 

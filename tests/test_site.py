@@ -5,15 +5,15 @@ import re
 import shutil
 
 import pytest
-
 from conftest import ROOT, build_site
+
 from tools import snippets
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 
 
 def included(page, suffix):
-    return re.findall(r'--8<-- "([\w.-]+\.' + suffix + ')', page.read_text(encoding="utf-8"))
+    return re.findall(r'--8<-- "([\w.-]+\.' + suffix + ")", page.read_text(encoding="utf-8"))
 
 
 def built_page(site, page):
@@ -29,7 +29,9 @@ def stems(names):
 def test_every_shown_snippet_shows_its_stored_output():
     for page in PAGES:
         missing = stems(included(page, "py")) - stems(included(page, "out"))
-        assert not missing, f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
+        assert not missing, (
+            f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
+        )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])

@@ -100,7 +100,9 @@ def test_snippet_without_stored_output_is_named(project):
 def test_stored_output_without_snippet_is_named(project):
     (project / "snippets" / "gone.out").write_text("1\n")
     _, orphans = snippets.discover(project)
-    assert orphans == ["snippets/gone.out: stored output without a snippet (expected snippets/gone.py)"]
+    assert orphans == [
+        "snippets/gone.out: stored output without a snippet (expected snippets/gone.py)"
+    ]
 
 
 def test_unknown_directive_is_named(project):
@@ -130,7 +132,9 @@ def test_one_failure_does_not_stop_the_others(project):
     good = results[project / "snippets" / "c_good.py"]
     assert snippets.compare(good, project) is None
     assert "unknown snippet directive" in results[project / "snippets" / "b_typo.py"]
-    assert "exited with status 1" in snippets.compare(results[project / "snippets" / "a_crash.py"], project)
+    assert "exited with status 1" in snippets.compare(
+        results[project / "snippets" / "a_crash.py"], project
+    )
 
 
 def test_refresh_restores_an_edited_output_and_check_then_passes(project, capsys):

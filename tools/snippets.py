@@ -174,10 +174,7 @@ def versions() -> str:
     from importlib.metadata import version
 
     python = ".".join(platform.python_version_tuple()[:2])
-    return (
-        f"TensorFlow {version('tensorflow-cpu')}, Keras {version('keras')}, "
-        f"Python {python}\n"
-    )
+    return f"TensorFlow {version('tensorflow-cpu')}, Keras {version('keras')}, Python {python}\n"
 
 
 def compare(result: Result, root: Path = ROOT) -> str | None:
@@ -215,7 +212,7 @@ def run_all(paths: list[Path], root: Path = ROOT, workers: int = 2) -> dict[Path
             return str(err)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(paths, pool.map(one, paths)))
+        return dict(zip(paths, pool.map(one, paths), strict=True))
 
 
 def _select(names: list[str], root: Path) -> tuple[list[Path], list[str]]:
@@ -235,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("command", choices=["check", "refresh"])
     parser.add_argument("names", nargs="*", help="snippet names (default: all)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this one)")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="project folder (default: this one)"
+    )
     args = parser.parse_args(argv)
     root = args.root.resolve()
     paths, problems = _select(args.names, root)
