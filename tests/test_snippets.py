@@ -1,4 +1,10 @@
-"""Every snippet, run in a fresh process, prints exactly its stored output."""
+"""Every snippet, run with fresh interpreter state, prints exactly its stored output.
+
+The runner forks each snippet from a server that imported TensorFlow once, and skips a snippet
+that passed before with identical inputs (never in CI); tests/test_runner_isolation.py proves
+the forked runs print the same as fresh processes, tests/test_runner_cache.py that the cache
+re-runs a snippet on any change of its inputs.
+"""
 
 import re
 
@@ -12,6 +18,7 @@ PATHS, ORPHANS = snippets.discover()
 @pytest.fixture(scope="session")
 def results():
     # One run of all snippets, two at a time; each test below reports one snippet.
+    # Outside CI an unchanged snippet that passed before is taken from the cache.
     return snippets.run_all(PATHS)
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 
-_result = os.environ.get("SNIPPET_RESULT")
+_result = None
 
 
 def _record(exc_type, exc, tb):
@@ -26,5 +26,12 @@ def _record(exc_type, exc, tb):
     sys.__excepthook__(exc_type, exc, tb)
 
 
-if _result:
+def install(result_file: str) -> None:
+    """Record the uncaught exception that ends this process in result_file."""
+    global _result
+    _result = result_file
     sys.excepthook = _record
+
+
+if os.environ.get("SNIPPET_RESULT"):
+    install(os.environ["SNIPPET_RESULT"])

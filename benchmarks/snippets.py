@@ -1,0 +1,155 @@
+"""How long snippet verification takes, against its floor and the naive fresh-process runs.
+
+    .venv/bin/python benchmarks/snippets.py [--repeat N]
+
+floor = one `import tensorflow` (median of N fresh processes, timed inside each) + the sum of
+each snippet's own compute, measured in its own process after TensorFlow is imported. Everything
+is measured in the same run, so the ratios hold even on a busy machine; load averages are printed
+beside them.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools import snippets  # noqa: E402
+
+# The import alone, timed inside the process (without interpreter start-up and teardown).
+IMPORT = """\
+import sys, time
+start = time.perf_counter()
+import tensorflow
+with open(sys.argv[1], "w") as f:
+    f.write(str(time.perf_counter() - start))
+"""
+
+# Runs one snippet after importing TensorFlow and writes how long the snippet itself took.
+COMPUTE = """\
+import runpy, sys, time
+import tensorflow, keras
+path, report = sys.argv[1], sys.argv[2]
+sys.argv[:] = [path]
+sys.path[0] = "snippets"
+start = time.perf_counter()
+try:
+    runpy.run_path(path, run_name="__main__")
+except BaseException:
+    pass
+with open(report, "w") as f:
+    f.write(str(time.perf_counter() - start))
+"""
+
+
+def wall(command: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each cheap measurement")
+    args = parser.parse_args()
+    python = sys.executable
+    paths, _ = snippets.discover()
+    check = [python, "-m", "tools.snippets", "check"]
+    local = {k: v for k, v in os.environ.items() if k != "CI"}
+    load_before = load()
+
+    compute = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "seconds"
+        imports = []
+        for _ in range(args.repeat):
+            subprocess.run(
+                [python, "-c", IMPORT, str(report)],
+                cwd=ROOT,
+                check=False,
+                stderr=subprocess.DEVNULL,
+            )
+            imports.append(float(report.read_text()))
+        import_time = statistics.median(imports)
+        for path in paths:
+            rel = str(path.relative_to(ROOT))
+            subprocess.run(
+                [python, "-c", COMPUTE, rel, str(report)],
+                cwd=ROOT,
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            compute[path.stem] = float(report.read_text())
+    floor = import_time + sum(compute.values())
+
+    rows = [
+        (f"import tensorflow (median of {args.repeat})", import_time),
+        (f"snippets' own compute (sum of {len(paths)})", sum(compute.values())),
+        ("floor", floor),
+    ]
+    rows.append(
+        (
+            "fresh process per snippet, sequential",
+            timed(lambda: snippets.run_all(paths, workers=1, fresh=True, cache=False)),
+        )
+    )
+    rows.append(
+        (
+            "fresh process per snippet, 2 workers",
+            timed(lambda: snippets.run_all(paths, workers=2, fresh=True, cache=False)),
+        )
+    )
+    ours = [wall([*check, "--no-cache"], env=local) for _ in range(args.repeat)]
+    rows.append(
+        (
+            f"ours: forked from one server, 2 workers (median of {args.repeat})",
+            statistics.median(ours),
+        )
+    )
+    wall([*check], env=local)  # fills the cache if the run above could not
+    unchanged = [wall(check, env=local) for _ in range(args.repeat)]
+    rows.append(
+        (
+            f"ours, nothing changed: cached re-check (median of {args.repeat})",
+            statistics.median(unchanged),
+        )
+    )
+
+    print(f"{len(paths)} snippets, {os.cpu_count()} CPUs, {snippets.versions().strip()}")
+    print(f"load averages (1, 5, 15 min): before {load_before}, after {load()}\n")
+    print("| run | seconds | × floor |\n| --- | ---: | ---: |")
+    for label, seconds in rows:
+        print(f"| {label} | {seconds:.1f} | {seconds / floor:.2f} |")
+    print(
+        f"\nimport runs: {', '.join(f'{t:.1f}' for t in imports)}; ours runs: "
+        f"{', '.join(f'{t:.1f}' for t in ours)}; cached runs: "
+        f"{', '.join(f'{t:.2f}' for t in unchanged)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

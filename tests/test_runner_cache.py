@@ -1,0 +1,107 @@
+"""The check cache skips a snippet only when nothing that could change its output changed."""
+
+import sys
+
+import pytest
+
+from tools import snippets
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    write(tmp_path, "helper", "GREETING = 'hello'\n", "")
+    write(tmp_path, "greet", "from helper import GREETING\nprint(GREETING)\n", "hello\n")
+    return tmp_path
+
+
+def write(project, name, code, output=None):
+    path = project / "snippets" / f"{name}.py"
+    path.write_text(code, encoding="utf-8")
+    if output is not None:
+        path.with_suffix(".out").write_text(output, encoding="utf-8")
+    return path
+
+
+def check(project):
+    path = project / "snippets" / "greet.py"
+    return snippets.run_all([path], project)[path]
+
+
+def test_an_unchanged_snippet_that_passed_is_not_run_again(project):
+    first = check(project)
+    assert not first.cached and snippets.compare(first, project) is None
+    second = check(project)
+    assert second.cached and second.output == "hello\n"
+    assert snippets.compare(second, project) is None
+
+
+CHANGES = {
+    "the snippet": lambda p, m: write(
+        p, "greet", "from helper import GREETING\nprint(GREETING)\n\n"
+    ),
+    "its stored output": lambda p, m: write(
+        p, "greet", "from helper import GREETING\nprint(GREETING)\n", "hello\n\n"
+    ),
+    "a sibling snippet": lambda p, m: write(p, "helper", "GREETING = 'hello'  # same value\n"),
+    "the lock file": lambda p, m: (p / "uv.lock").write_text("version = 2\n"),
+    "the Python version": lambda p, m: m.setattr(sys, "version", sys.version + " (other)"),
+    "the TensorFlow or Keras version": lambda p, m: m.setattr(
+        snippets, "versions", lambda: "TensorFlow 9.9.9, Keras 9.9.9, Python 3.11\n"
+    ),
+    "the installed packages": lambda p, m: m.setattr(
+        snippets, "_installed", lambda: ["numpy==0.0.1"]
+    ),
+    "a TensorFlow setting": lambda p, m: m.setenv("TF_ENABLE_ONEDNN_OPTS", "0"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_any_change_of_an_input_runs_the_snippet_again(project, monkeypatch, change):
+    assert not check(project).cached
+    assert check(project).cached
+    CHANGES[change](project, monkeypatch)
+    assert not check(project).cached, f"a change of {change} was hidden by the cache"
+
+
+def test_a_change_of_the_runner_runs_every_snippet_again(project, monkeypatch, tmp_path):
+    runner = tmp_path / "runner_part.py"
+    runner.write_text("VERSION = 1\n")
+    files = snippets._runner_files()
+    monkeypatch.setattr(snippets, "_runner_files", lambda: [*files, runner])
+    assert not check(project).cached
+    assert check(project).cached
+    runner.write_text("VERSION = 2\n")
+    assert not check(project).cached
+
+
+def test_drift_is_reported_even_after_a_pass(project):
+    assert not check(project).cached
+    write(project, "helper", "GREETING = 'hullo'\n")
+    message = snippets.compare(check(project), project)
+    assert "-hello\n+hullo" in message
+
+
+def test_a_failing_snippet_is_never_cached(project):
+    write(project, "greet", "print('hullo')\n")
+    assert snippets.compare(check(project), project) is not None
+    assert not check(project).cached
+
+
+def test_ci_runs_everything(project, monkeypatch):
+    assert not check(project).cached
+    monkeypatch.setenv("CI", "true")
+    assert not check(project).cached
+    assert not check(project).cached
+
+
+def test_refresh_and_no_cache_run_everything(project, capsys):
+    assert snippets.main(["check", "--root", str(project)]) == 0
+    assert snippets.main(["check", "--root", str(project)]) == 0
+    assert "ok snippets/greet.py (unchanged since it passed)" in capsys.readouterr().out
+    assert snippets.main(["check", "--no-cache", "--root", str(project)]) == 0
+    assert snippets.main(["refresh", "--root", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "unchanged" not in out and "wrote snippets/greet.out" in out
