@@ -1,0 +1,318 @@
+"""The notebook edition: generated from the page, valid, current, and true in a real kernel."""
+
+import dataclasses
+import difflib
+import html
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jupyter_client.kernelspec
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
+from nbclient.util import run_sync
+
+from tools import notebook
+from tools.snippets import DEFAULT_TIMEOUT, normalise, parse_snippet
+
+PAGES = notebook.pages()
+PAGE = ROOT / "docs" / "tensor-vs-variable.md"
+NOTEBOOK = notebook.notebook_path(PAGE)
+# Asks the kernel for the exception exactly as the snippet runner records it.
+LAST_EXCEPTION = (
+    "import sys as _s, traceback as _t\n"
+    "print(''.join(_t.format_exception_only(_s.last_type, _s.last_value)), end='')\n"
+    "del _s, _t"
+)
+
+
+@dataclasses.dataclass
+class Run:
+    text: str = ""  # stdout, then the exception as Python prints it
+    raised: bool = False
+    problem: str | None = None
+
+
+def timeout_for(cell) -> float:
+    source = cell.metadata.get("snippet")
+    if not source:
+        return DEFAULT_TIMEOUT
+    return parse_snippet(ROOT / "snippets" / source.partition(":")[0]).timeout
+
+
+def execute(nb, workdir: Path, timeout=timeout_for) -> dict[int, Run]:
+    """Run every code cell in one fresh kernel; a cell past its timeout stops the run."""
+    nb = nbformat.from_dict(nb)
+    client = NotebookClient(
+        nb,
+        kernel_name=nb.metadata.kernelspec.name,
+        timeout_func=timeout,
+        allow_errors=True,
+        shutdown_kernel="immediate",  # a hanging kernel is killed, not waited for
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    runs = {}
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            run = runs[index] = Run()
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                run.problem = f"timed out after {timeout(cell):g} s and was killed"
+                break
+            run.text = "".join(
+                o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"
+            )
+            run.raised = any(o.output_type == "error" for o in cell.outputs)
+            if run.raised:
+                reply = run_sync(client.kc.execute_interactive)(
+                    LAST_EXCEPTION, output_hook=lambda msg, r=run: _collect(msg, r), timeout=30
+                )
+                assert reply["content"]["status"] == "ok", reply
+    return runs
+
+
+def _collect(msg, run):
+    if msg["header"]["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+        if run.text and not run.text.endswith("\n"):
+            run.text += "\n"
+        run.text += msg["content"]["text"]
+
+
+def check_cell(nb, index: int, run: Run, name="tiny.ipynb") -> str | None:
+    """None when the kernel's output for a cell is its stored output, else a message."""
+    cell = nb.cells[index]
+    label = f"{name} {notebook.cell_label(nb, index)}"
+    if run.problem:
+        return f"{label} {run.problem}"
+    tagged = notebook.RAISES_TAG in cell.metadata.get("tags", [])
+    if run.raised != tagged:
+        state = "raised" if run.raised else "did not raise"
+        return f"{label} {state}, but is {'' if tagged else 'not '}tagged {notebook.RAISES_TAG}"
+    stored = notebook.output_text(cell)
+    actual = normalise(run.text)
+    if actual == stored:
+        return None
+    diff = "\n".join(
+        difflib.unified_diff(
+            stored.splitlines(), actual.splitlines(), "stored", "kernel", lineterm=""
+        )
+    )
+    return f"{label}: output differs from the stored output\n{diff}"
+
+
+@pytest.fixture(scope="module", params=PAGES, ids=[p.name for p in PAGES])
+def page(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def committed(page):
+    return nbformat.read(notebook.notebook_path(page), as_version=4)
+
+
+@pytest.fixture(scope="module")
+def executed(committed, tmp_path_factory):
+    # An empty folder as the working directory: the snippet files are not importable there.
+    start = time.monotonic()
+    runs = execute(committed, tmp_path_factory.mktemp("kernel"))
+    print(f"\nnotebook executed in a kernel in {time.monotonic() - start:.1f} s")
+    return runs
+
+
+def test_kernel_is_installed():
+    specs = jupyter_client.kernelspec.KernelSpecManager().find_kernel_specs()
+    assert "python3" in specs, f"no python3 Jupyter kernel (ipykernel) installed: {specs}"
+
+
+def test_every_page_with_snippets_has_a_notebook_and_no_other():
+    assert PAGE in PAGES
+    expected = {notebook.notebook_path(p) for p in PAGES}
+    found = set((ROOT / "docs" / notebook.NOTEBOOK_DIR).glob("*.ipynb"))
+    assert found == expected, "run: python -m tools.notebook (and delete notebooks of no page)"
+
+
+def test_notebook_is_valid_and_quiet(committed):
+    nbformat.validate(committed)
+    assert committed.metadata.kernelspec.name == "python3"
+    assert committed.metadata.kernelspec.language == "python"
+    for index, cell in enumerate(committed.cells):
+        label = notebook.cell_label(committed, index)
+        assert set(cell.metadata) <= {"snippet", "tags"}, label
+        if cell.cell_type == "code":
+            assert cell.execution_count is None, label
+            assert all("execution_count" not in o for o in cell.outputs), label
+
+
+def test_notebook_is_current(page):
+    path = notebook.notebook_path(page)
+    message = notebook.stale(path.read_text(encoding="utf-8"), notebook.build(page), path.name)
+    assert message is None, message
+
+
+def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, committed):
+    shown = set()
+    for cell in committed.cells:
+        if cell.cell_type == "code":
+            name, _, parts = cell.metadata["snippet"].partition(":")
+            code = [
+                line
+                for part in parts.split(",")
+                for line in notebook.section(ROOT / "snippets" / name, part).splitlines()
+                if line.strip()
+            ]
+            cell_lines = [line for line in cell.source.splitlines() if line.strip()]
+            for line, shown_line in zip(code, cell_lines, strict=True):
+                # Only an import of a sibling snippet file is changed, into a comment.
+                assert shown_line in (line, f"# {line}  (defined in a cell above)"), name
+            if cell.outputs:
+                stem = name.removesuffix(".py")
+                stored = (ROOT / "snippets" / f"{stem}.out").read_text(encoding="utf-8")
+                assert notebook.output_text(cell) == stored, cell.metadata["snippet"]
+                shown.add(stem)
+    text = page.read_text(encoding="utf-8")
+    assert shown == set(re.findall(r'--8<-- "([\w-]+)\.out"', text))
+
+
+def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, executed):
+    code = [i for i, c in enumerate(committed.cells) if c.cell_type == "code"]
+    assert sorted(executed) == code
+    name = notebook.notebook_path(page).name
+    problems = [check_cell(committed, i, executed[i], name) for i in code]
+    problems = [p for p in problems if p]
+    assert not problems, "\n\n".join(problems)
+
+
+# Bad input: each check must be able to fail, and name the cell.
+
+
+def copy_project(tmp_path):
+    (tmp_path / "mkdocs.yml").write_bytes((ROOT / "mkdocs.yml").read_bytes())
+    for name in ("docs", "snippets"):
+        target = tmp_path / name
+        target.mkdir()
+        for file in (ROOT / name).iterdir():
+            if file.is_file():
+                (target / file.name).write_bytes(file.read_bytes())
+    return tmp_path
+
+
+def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
+    root = copy_project(tmp_path)
+    snippet = root / "snippets" / "tensor_state_eager.py"
+    snippet.write_text(
+        snippet.read_text(encoding="utf-8").replace("after two calls:", "after 2 calls:"),
+        encoding="utf-8",
+    )
+    message = notebook.stale(
+        NOTEBOOK.read_text(encoding="utf-8"),
+        notebook.build(root / "docs" / PAGE.name, root),
+        NOTEBOOK.name,
+    )
+    assert message and "(code: tensor_state_eager.py:demo) is stale" in message, message
+    assert re.search(r'^\+ +"print\(\\"after 2 calls:', message, re.M), message
+
+
+def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
+    root = copy_project(tmp_path)
+    page = root / "docs" / PAGE.name
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace('--8<-- "tensor_state_layer.py:layer"', "", 1), encoding="utf-8")
+    with pytest.raises(notebook.NotebookError) as error:
+        notebook.build(page, root)
+    assert re.match(
+        r"docs/tensor-vs-variable\.md:\d+: tensor_state_eager\.py:demo imports TensorStateTotal "
+        r"from tensor_state_layer\.py, but no earlier code block",
+        str(error.value),
+    ), error.value
+
+
+def test_wrong_outputs_and_exceptions_in_a_kernel_are_reported_naming_the_cell(tmp_path):
+    nb = tiny_notebook(
+        ('print("a value")\n', "another value\n", False),
+        ('raise ValueError("boom")\n', "ValueError: boom\n", True),
+        ('{}["key"]\n', "ValueError: boom\n", True),
+        ("1 / 0\n", "", False),
+        ('print("fine")\n', "fine\n", False),
+    )
+    runs = execute(nb, tmp_path, timeout=lambda cell: 60)
+    messages = [check_cell(nb, i, runs[i]) for i in range(len(nb.cells))]
+    assert "cell 0 (code: tiny.py:demo): output differs" in messages[0]
+    assert "-another value\n+a value" in messages[0]
+    assert messages[1] is None  # the recorded exception, raised as recorded
+    assert "-ValueError: boom\n+KeyError: 'key'" in messages[2]
+    assert "cell 3 (code: tiny.py:demo) raised, but is not tagged raises-exception" in messages[3]
+    assert messages[4] is None
+
+
+def test_a_hanging_cell_is_killed_and_reported(tmp_path):
+    nb = tiny_notebook(("import time\ntime.sleep(600)\n", "", False))
+    start = time.monotonic()
+    runs = execute(nb, tmp_path, timeout=lambda cell: 3)
+    assert time.monotonic() - start < 60
+    message = check_cell(nb, 0, runs[0])
+    assert message and "cell 0 (code: tiny.py:demo) timed out after 3 s and was killed" in message
+
+
+def tiny_notebook(*cells):
+    """Cells of (source, stored output, raises); the stored output as a stream, for the check."""
+    nb_cells = []
+    for index, (source, stored, raises) in enumerate(cells):
+        cell = nbformat.v4.new_code_cell(source, id=f"tiny-{index}")
+        cell.metadata["snippet"] = "tiny.py:demo"
+        if raises:
+            cell.metadata["tags"] = [notebook.RAISES_TAG]
+        if stored:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored)]
+        nb_cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=nb_cells)
+    nb.metadata = {"kernelspec": notebook.KERNELSPEC}
+    return nb
+
+
+# The published site: the notebook page, its download and its Colab link.
+
+
+def links(page_html):
+    found = {}
+    for match in re.finditer(r'<a\b[^>]*href="([^"]+)"[^>]*>(.*?)</a>', page_html, re.S):
+        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip()
+        found[text] = html.unescape(match.group(1))
+    return found
+
+
+@pytest.mark.parametrize(
+    "page", ["tensor-vs-variable/index.html", "notebook/tensor-vs-variable/index.html"]
+)
+def test_site_pages_offer_download_and_colab(site, page):
+    built = site / page
+    found = links(built.read_text(encoding="utf-8"))
+    download = found.get("Download notebook")
+    assert download, f"{page}: no 'Download notebook' link"
+    target = (built.parent / download).resolve()
+    assert target.read_bytes() == NOTEBOOK.read_bytes(), f"{page}: {download} is not the notebook"
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    repo = urlparse(config["repo_url"]).path.strip("/")
+    branch = config["edit_uri"].split("/")[1]
+    assert found.get("Open in Colab") == (
+        f"https://colab.research.google.com/github/{repo}/blob/{branch}/"
+        f"docs/{NOTEBOOK.relative_to(ROOT / 'docs').as_posix()}"
+    )
+
+
+def test_site_renders_the_notebook_with_code_and_outputs(site):
+    built = (site / "notebook" / "tensor-vs-variable" / "index.html").read_text(encoding="utf-8")
+    plain = html.unescape(re.sub(r"<[^>]+>", "", built))
+    for needle in [
+        "class TensorStateTotal(keras.layers.Layer):",
+        "after two calls: tf.Tensor([12.], shape=(1,), dtype=float32)",
+        "'tensorflow.python.framework.ops.EagerTensor' object has no attribute 'assign'",
+    ]:
+        assert needle in plain
