@@ -4,7 +4,8 @@ actionlint checks that each workflow is valid, zizmor (offline) audits it for
 security problems, and the policy checks below enforce what neither tool does
 by default: top-level `permissions: {}`, every action pinned to a full commit
 SHA with a `# v…` comment, `persist-credentials: false` on every checkout,
-write scopes only in the deploy job, no secrets and no pull_request_target.
+write scopes only in the deploy job and (issues only) in the drift-issue job,
+no secrets and no pull_request_target.
 
 A missing tool is reported as a problem, so these tests fail, never skip.
 """
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 # Job id -> the only scopes it may have write access to. Every other job: none.
-WRITE_ALLOWED = {"deploy": {"pages", "id-token"}}
+WRITE_ALLOWED = {"deploy": {"pages", "id-token"}, "drift-issue": {"issues"}}
 
 USES_LINE = re.compile(
     r"""^\s*(?:-\s+)?uses:\s*["']?(?P<ref>[^\s"'#]+)["']?\s*(?P<comment>#.*)?$"""
