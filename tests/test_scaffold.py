@@ -1,0 +1,130 @@
+"""`python -m tools.scaffold` makes a page that builds and passes the checks, as generated.
+
+The scaffold runs, as CONTRIBUTING.md tells a contributor, inside a temporary copy of the
+repository; then the strict build, the snippet checks and the page tests run on that copy.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, build_site, copy_repository
+
+from tools import scaffold
+
+SLUG = "gradient-tape"
+NAME = "gradient_tape"
+TITLE = "Why GradientTape returns None"
+# The explainer's structure, in order.
+HEADINGS = [
+    "The scenario",
+    "The check that fails",
+    "The challenge",
+    "Step 1",
+    "Step 2",
+    "Step 3: the fix",
+    "Practice question",
+]
+
+
+def run(args, cwd):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory):
+    """A copy of the repository with a page scaffolded into it, exactly as documented."""
+    project = copy_repository(tmp_path_factory.mktemp("clone") / "tf-variable-explainer")
+    made = run([sys.executable, "-m", "tools.scaffold", SLUG, TITLE], cwd=project)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert f"wrote snippets/{NAME}.out" in made.stdout
+    return project
+
+
+def test_scaffold_writes_the_page_and_its_snippet(copy):
+    page = (copy / "docs" / f"{SLUG}.md").read_text(encoding="utf-8")
+    assert re.match(r"---\n(#.*\n)*description: >-\n  \S", page), "no description front matter"
+    assert f"\n# {TITLE}\n" in page
+    headings = re.findall(r"^## (.+)$", page, re.M)
+    found = [next((i for i, h in enumerate(headings) if h.startswith(s)), None) for s in HEADINGS]
+    assert None not in found and found == sorted(found), headings
+    assert f'--8<-- "{NAME}.py:demo"' in page and f'--8<-- "{NAME}.out"' in page
+    # The stored output comes from running the snippet, like every other.
+    ran = run([sys.executable, f"snippets/{NAME}.py"], cwd=copy)
+    assert ran.returncode == 0, ran.stderr
+    assert (copy / "snippets" / f"{NAME}.out").read_text(encoding="utf-8") == ran.stdout
+
+
+def test_strict_build_lists_the_new_page(copy, tmp_path):
+    built = build_site(copy, tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "site" / SLUG / "index.html").read_text(encoding="utf-8")
+    assert TITLE in page
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{SLUG}/"' in home, "the new page is not in the navigation"
+
+
+def test_snippet_checks_pass(copy):
+    # Only the new snippet: the others are the repository's own, which test_snippets.py runs.
+    checked = run(
+        [sys.executable, "-m", "tools.snippets", "check", NAME, "--root", str(copy)], cwd=ROOT
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout == f"ok snippets/{NAME}.py\n"
+
+
+def test_page_tests_pass_on_the_copy(copy):
+    # The tests that hold every page and snippet to the rules, and the new page's notebook run in
+    # a kernel. Left out: running the repository's own snippets and notebook again, and the
+    # tests of the notebook tool itself.
+    tests = [
+        "tests/test_code_blocks.py",
+        "tests/test_site.py",
+        "tests/test_snippets.py",
+        "tests/test_lint.py",
+        "tests/test_manifest.py",
+        "tests/test_notebook.py",
+        f"docs/{SLUG}.md",
+    ]
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-k",
+            "not test_snippet_output_matches_stored and not (kernel and tensor)"
+            " and not wrong_outputs and not hanging",
+            *tests,
+        ],
+        cwd=copy,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("slug", "title", "message"),
+    [
+        ("Gradient_Tape", TITLE, "slug 'Gradient_Tape': use lowercase letters"),
+        ("index", TITLE, "slug 'index' is the home page"),
+        (SLUG, "  ", "the title must have 1 to 80 characters, not 0"),
+        (
+            "tensor-vs-variable",
+            TITLE,
+            "already exists, choose another slug: docs/tensor-vs-variable.md",
+        ),
+    ],
+)
+def test_bad_input_is_refused_before_writing(tmp_path, capsys, slug, title, message):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "docs" / "tensor-vs-variable.md").write_text("# Taken\n", encoding="utf-8")
+
+    code = scaffold.main([slug, title, "--root", str(tmp_path)])
+
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*.*")) == ["tensor-vs-variable.md"]

@@ -1,0 +1,105 @@
+"""Start a new explainer page: `python -m tools.scaffold <slug> "<Title>"`.
+
+Writes docs/<slug>.md from tools/templates/page.md.tmpl (the sections of the Tensor-vs-Variable
+page, each with a "To write" box) and its first snippet, snippets/<slug_with_underscores>.py, from
+tools/templates/snippet.py.tmpl, then runs that snippet to store its output and writes the
+page's notebook edition. Nothing is registered anywhere: the site lists every page under docs/
+and the tests find every page and snippet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import string
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tools import notebook, snippets
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def plan(root: Path, slug: str, title: str) -> dict[Path, str]:
+    """The files to write and their text; raises ScaffoldError naming what is wrong."""
+    if not SLUG.match(slug):
+        raise ScaffoldError(
+            f"slug {slug!r}: use lowercase letters, digits and single hyphens, starting with a "
+            "letter (it becomes the page's address, e.g. 'gradient-tape')"
+        )
+    if slug == "index":
+        raise ScaffoldError("slug 'index' is the home page")
+    title = " ".join(title.split())
+    if not title or len(title) > 80:
+        raise ScaffoldError(f"the title must have 1 to 80 characters, not {len(title)}")
+    name = slug.replace("-", "_")
+    values = {"title": title, "snippet": name}
+    files = {
+        root / "docs" / f"{slug}.md": "page.md.tmpl",
+        root / "snippets" / f"{name}.py": "snippet.py.tmpl",
+    }
+    taken = [p for p in [*files, root / "snippets" / f"{name}.out"] if p.exists()]
+    if taken:
+        raise ScaffoldError(
+            "already exists, choose another slug: "
+            + ", ".join(str(p.relative_to(root)) for p in taken)
+        )
+    return {
+        path: string.Template((TEMPLATES / template).read_text(encoding="utf-8")).substitute(values)
+        for path, template in files.items()
+    }
+
+
+def preview_address(root: Path) -> str:
+    """Where `mkdocs serve` shows the home page: it keeps the path of site_url."""
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    site_url = re.search(r"^site_url:\s*(\S+)", config, re.M)
+    path = urlparse(site_url.group(1)).path if site_url else "/"
+    return "http://127.0.0.1:8000/" + path.strip("/") + ("/" if path.strip("/") else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.scaffold", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("slug", help="the page's file name and address, e.g. gradient-tape")
+    parser.add_argument("title", help='the page title, e.g. "Why GradientTape returns None"')
+    parser.add_argument(
+        "--root", type=Path, default=snippets.ROOT, help="project folder (default: this one)"
+    )
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        files = plan(root, args.slug, args.title)
+    except ScaffoldError as error:
+        print(f"scaffold: {error}", file=sys.stderr)
+        return 2
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(root)}")
+    snippet = next(p for p in files if p.suffix == ".py")
+    # The stored output comes from a real run, like every other one.
+    if snippets.main(["refresh", snippet.stem, "--root", str(root)]) != 0:
+        for path in files:
+            path.unlink()
+        print(f"scaffold: {snippet.name} did not run; removed the files again", file=sys.stderr)
+        return 1
+    # A page that shows snippets has a notebook edition, generated from it (tools/notebook.py).
+    if notebook.main(["--root", str(root)]) != 0:
+        print("scaffold: the notebook edition could not be written; see above", file=sys.stderr)
+        return 1
+    print(
+        f"\nNext: preview with `bash scripts/serve` at {preview_address(root)}{args.slug}/,\n"
+        f"fill in every 'To write' box in docs/{args.slug}.md, and run the tests (CONTRIBUTING.md)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
