@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -5,6 +6,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_repository(target: Path) -> Path:
+    """A copy of the repository as a fresh clone has it: no environments, caches or output."""
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", ".cache", "site", "test-artifacts", "node_modules", "__pycache__",
+        ".pytest_cache", ".ruff_cache",
+    )  # fmt: skip
+    shutil.copytree(ROOT, target, ignore=ignore)
+    return target
 
 
 def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from conftest import ROOT
 MARKDOWN = sorted(
     p
     for p in ROOT.rglob("*.md")
-    if not {".venv", "site", "node_modules", ".git"} & set(p.relative_to(ROOT).parts)
+    if not {".venv", ".cache", "site", "node_modules", ".git"} & set(p.relative_to(ROOT).parts)
 )
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n"

@@ -2,10 +2,9 @@
 
 import html
 import re
-import shutil
 
 import pytest
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, copy_repository
 
 from tools import snippets
 
@@ -70,12 +69,8 @@ def test_built_pages_load_nothing_from_another_host(site):
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the docs project to break on purpose."""
-    for name in ("mkdocs.yml", "docs", "snippets"):
-        source = ROOT / name
-        target = tmp_path / name
-        shutil.copytree(source, target) if source.is_dir() else shutil.copy(source, target)
-    return tmp_path
+    """A copy of the repository to break on purpose."""
+    return copy_repository(tmp_path / "repo")
 
 
 def add_page(project, text):
