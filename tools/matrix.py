@@ -46,7 +46,10 @@ class Environment:
 # The first is the reference: the release every stored output and every page is verified with.
 ENVIRONMENTS = [
     Environment("tf-2.21", "tensorflow-cpu==2.21.0", "TF 2.21", "current release, the reference"),
-    Environment("tf-2.16", "tensorflow-cpu==2.16.2", "TF 2.16", "first release with Keras 3"),
+    # Keras pinned to the release that was current with TF 2.16.2, not today's Keras 3.
+    Environment(
+        "tf-2.16", "tensorflow-cpu==2.16.2 keras==3.3.3", "TF 2.16", "first release with Keras 3"
+    ),
     Environment("keras-2", "tensorflow-cpu==2.15.1", "Keras 2", "TF 2.15, legacy"),
 ]
 REFERENCE = ENVIRONMENTS[0]
@@ -76,7 +79,7 @@ def build_env(folder: Path, requirement: str) -> Path:
             "--quiet",
             "--python",
             str(python),
-            requirement,
+            *requirement.split(),
         ],
     }
     for label, args in steps.items():
@@ -223,8 +226,8 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
         )
     out += [
         "",
-        "Each environment installs only `tensorflow-cpu` at the version named by its requirement;",
-        "Keras is the version the installer resolves for it.",
+        "Each environment installs the packages its requirement names; where Keras is not named,",
+        "it is the version the installer resolves for that TensorFlow.",
         "",
     ]
     for env in ENVIRONMENTS:
