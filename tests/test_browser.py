@@ -19,9 +19,7 @@ import gzip
 import http.server
 import mimetypes
 import os
-import re
 import shutil
-import textwrap
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,6 +29,8 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
+
+from tools import notebook
 
 ARTIFACTS = ROOT / "test-artifacts"
 HOST = "127.0.0.1"
@@ -62,8 +62,7 @@ SENT_LOCK = threading.Lock()
 
 def site_path() -> str:
     """The path the site is published under (from site_url), which 404.html's links rely on."""
-    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
-    path = urlsplit(match.group(1)).path if match else "/"
+    path = urlsplit(notebook.site_config(ROOT).get("site_url") or "/").path
     return path.rstrip("/") + "/"
 
 
@@ -455,10 +454,7 @@ def test_quiz_by_keyboard(base_url, browser, quiz_source):
 
 def section(name: str, part: str) -> str:
     """A named section of a snippet, as pymdownx.snippets includes it (dedented)."""
-    text = (ROOT / "snippets" / f"{name}.py").read_text(encoding="utf-8")
-    match = re.search(rf"\[start:{part}\][^\n]*\n(.*?)\n[^\n]*\[end:{part}\]", text, re.DOTALL)
-    assert match, f"snippets/{name}.py has no section {part}"
-    return textwrap.dedent(match.group(1))
+    return notebook.section(ROOT / "snippets" / f"{name}.py", part)
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,12 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import threading
 
 import pytest
 from conftest import ROOT, build_site
+
+from tools import notebook
 
 SNIPPET = "weight_state_layer"
 CHECKOUT = "tf-variable-explainer"  # the folder name the recipes use for the checkout
@@ -60,10 +61,7 @@ def titled(blocks, title):
 
 def section(name):
     """The section as our own page shows it: the lines between its markers, dedented."""
-    lines = (ROOT / "snippets" / f"{SNIPPET}.py").read_text(encoding="utf-8").splitlines(True)
-    start = next(i for i, ln in enumerate(lines) if f"[start:{name}]" in ln)
-    end = next(i for i, ln in enumerate(lines) if f"[end:{name}]" in ln)
-    return textwrap.dedent("".join(lines[start + 1 : end])).strip("\n")
+    return notebook.section(ROOT / "snippets" / f"{SNIPPET}.py", name)
 
 
 def stored_output():

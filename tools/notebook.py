@@ -28,6 +28,7 @@ import yaml
 from markdown.extensions.toc import slugify
 from nbformat.v4.rwbase import split_lines
 
+from tools.manifest import MARKER, sections
 from tools.snippets import ROOT, SnippetError, parse_snippet
 
 NOTEBOOK_DIR = "notebook"
@@ -38,7 +39,6 @@ _FENCE = re.compile(r"^(?P<ticks>`{3,})(?P<info>.*)$")
 _INCLUDE = re.compile(r'^--8<-- "(?P<file>[\w.-]+?)(?::(?P<section>[\w-]+))?"$')
 _BLOCK = re.compile(r'^(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>.*)")?\s*$')
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s*\{#(?P<id>[\w-]+)\})?\s*$")
-_MARKER = re.compile(r"^\s*#\s*--8<--\s*\[(?:start|end):[\w-]+\]\s*$")
 _PAGE_LINK = re.compile(r"\]\((?P<page>(?![a-z]+:|#)[^)#]*)\.md(?P<anchor>#[^)]*)?\)")
 # Site-only syntax: a `<div markdown>` wrapper (md_in_html) and `{ .class }` (attr_list).
 _HTML_BLOCK = re.compile(r"^<div\b[^>]*\bmarkdown\b[^>]*>$")
@@ -87,14 +87,14 @@ def pages(root: Path = ROOT) -> list[Path]:
 
 def section(path: Path, name: str) -> str:
     """A named section of a snippet, dedented, as pymdownx.snippets shows it."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    start, end = f"[start:{name}]", f"[end:{name}]"
-    try:
-        first = next(i for i, ln in enumerate(lines) if start in ln and "--8<--" in ln)
-        last = next(i for i, ln in enumerate(lines) if end in ln and "--8<--" in ln)
-    except StopIteration:
-        raise NotebookError(f"{path}: no section {name!r}") from None
-    body = [ln for ln in lines[first + 1 : last] if not _MARKER.match(ln)]
+    found, _ = sections(path, str(path))
+    match = next((s for s in found if s["name"] == name), None)
+    if match is None:
+        raise NotebookError(f"{path}: no section {name!r}")
+    lines = path.read_text(encoding="utf-8").splitlines()[
+        match["start_line"] - 1 : match["end_line"]
+    ]
+    body = [ln for ln in lines if not MARKER.match(ln)]  # nested sections' markers
     return textwrap.dedent("\n".join(body)).strip("\n")
 
 

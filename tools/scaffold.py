@@ -58,9 +58,7 @@ def plan(root: Path, slug: str, title: str) -> dict[Path, str]:
 
 def preview_address(root: Path) -> str:
     """Where `mkdocs serve` shows the home page: it keeps the path of site_url."""
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    site_url = re.search(r"^site_url:\s*(\S+)", config, re.M)
-    path = urlparse(site_url.group(1)).path if site_url else "/"
+    path = urlparse(notebook.site_config(root).get("site_url") or "/").path
     return "http://127.0.0.1:8000/" + path.strip("/") + ("/" if path.strip("/") else "")
 
 
