@@ -77,6 +77,8 @@ def build_env(folder: Path, requirement: str) -> Path:
             "pip",
             "install",
             "--quiet",
+            # .pyc files at install: no process of the matrix compiles TensorFlow again.
+            "--compile-bytecode",
             "--python",
             str(python),
             *requirement.split(),
