@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools import snippets  # noqa: E402
+from tools import content, runner  # noqa: E402
 
 # The import alone, timed inside the process (without interpreter start-up and teardown).
 IMPORT = """\
@@ -102,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     compiled = require_bytecode()
     python = sys.executable
-    paths, _ = snippets.discover()
+    found = content.snippets()
     check = [python, "-m", "tools.snippets", "check"]
     local = {k: v for k, v in os.environ.items() if k != "CI"}
     load_before = load()
@@ -120,8 +120,8 @@ def main() -> None:
             )
             imports.append(float(report.read_text()))
         import_time = statistics.median(imports)
-        for path in paths:
-            rel = str(path.relative_to(ROOT))
+        for snippet in found:
+            rel = snippet.label
             subprocess.run(
                 [python, "-c", COMPUTE, rel, str(report)],
                 cwd=ROOT,
@@ -129,24 +129,24 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            compute[path.stem] = float(report.read_text())
+            compute[snippet.name] = float(report.read_text())
     floor = import_time + sum(compute.values())
 
     rows = [
         (f"import tensorflow (median of {args.repeat})", import_time),
-        (f"snippets' own compute (sum of {len(paths)})", sum(compute.values())),
+        (f"snippets' own compute (sum of {len(found)})", sum(compute.values())),
         ("floor", floor),
     ]
     rows.append(
         (
             "fresh process per snippet, sequential",
-            timed(lambda: snippets.run_all(paths, workers=1, fresh=True, cache=False)),
+            timed(lambda: runner.run_all(found, workers=1, new_processes=True, cache=False)),
         )
     )
     rows.append(
         (
             "fresh process per snippet, 2 workers",
-            timed(lambda: snippets.run_all(paths, workers=2, fresh=True, cache=False)),
+            timed(lambda: runner.run_all(found, workers=2, new_processes=True, cache=False)),
         )
     )
     ours = [wall([*check, "--no-cache"], env=local) for _ in range(args.repeat)]
@@ -165,7 +165,8 @@ def main() -> None:
         )
     )
 
-    print(f"{len(paths)} snippets, {os.cpu_count()} CPUs, {snippets.versions().strip()}")
+    versions = content.Versions.installed().line().strip()
+    print(f"{len(found)} snippets, {os.cpu_count()} CPUs, {versions}")
     print(f"bytecode: all {compiled} modules of tensorflow compiled")
     print(f"load averages (1, 5, 15 min): before {load_before}, after {load()}\n")
     print("| run | seconds | × floor |\n| --- | ---: | ---: |")

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+
+from tools.project import ROOT
 
 BENCHMARK = runpy.run_path(str(ROOT / "benchmarks" / "snippets.py"))
 

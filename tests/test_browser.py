@@ -26,11 +26,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import ROOT
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from tools import notebook
+from tools import content, project
+from tools.project import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 HOST = "127.0.0.1"
@@ -62,8 +62,7 @@ SENT_LOCK = threading.Lock()
 
 def site_path() -> str:
     """The path the site is published under (from site_url), which 404.html's links rely on."""
-    path = urlsplit(notebook.site_config(ROOT).get("site_url") or "/").path
-    return path.rstrip("/") + "/"
+    return project.site_path(project.site_config())
 
 
 class Counted:
@@ -454,7 +453,7 @@ def test_quiz_by_keyboard(base_url, browser, quiz_source):
 
 def section(name: str, part: str) -> str:
     """A named section of a snippet, as pymdownx.snippets includes it (dedented)."""
-    return notebook.section(ROOT / "snippets" / f"{name}.py", part)
+    return content.Snippet(ROOT / "snippets" / f"{name}.py").section_text(part)
 
 
 @pytest.mark.parametrize(

@@ -8,40 +8,34 @@ on this machine, at the address the page names rewritten to a local one.
 """
 
 import functools
-import html
 import http.server
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
 
 import pytest
-from conftest import ROOT, build_site
+from support import build_site, code_blocks, html_text, soup
 
-from tools import notebook
+from tools import content
+from tools.project import ROOT
 
 SNIPPET = "weight_state_layer"
 CHECKOUT = "tf-variable-explainer"  # the folder name the recipes use for the checkout
-BLOCK = re.compile(
-    r'<div class="highlight">(?:<span class="filename">(?P<title>[^<]*)</span>)?'
-    r"<pre>(?P<code>.*?)</pre></div>",
-    re.S,
-)
-
-
-def text_of(markup):
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def recipes(site):
-    """{h2 id: [(title, code), ...]} from the built embed page."""
+    """{h2 id: [(title, code), ...]} from the built embed page, in the order a reader sees."""
     page = (site / "reference" / "embed" / "index.html").read_text(encoding="utf-8")
-    found = {}
-    for part in page.split('<h2 id="')[1:]:
-        heading, _, rest = part.partition('"')
-        found[heading] = [(m["title"], text_of(m["code"])) for m in BLOCK.finditer(rest)]
+    found: dict[str, list] = {}
+    heading = None
+    for element in soup(page).select("article h2[id], article div.highlight"):
+        if element.name == "h2":
+            heading = found.setdefault(element["id"], [])
+        elif heading is not None:
+            title = element.select_one(".filename")
+            heading.append((title.get_text() if title else None, element.pre.get_text()))
     return found
 
 
@@ -61,15 +55,15 @@ def titled(blocks, title):
 
 def section(name):
     """The section as our own page shows it: the lines between its markers, dedented."""
-    return notebook.section(ROOT / "snippets" / f"{SNIPPET}.py", name)
+    return content.Snippet(ROOT / "snippets" / f"{SNIPPET}.py").section_text(name)
 
 
 def stored_output():
-    return (ROOT / "snippets" / f"{SNIPPET}.out").read_text(encoding="utf-8").strip("\n")
+    return content.Snippet(ROOT / "snippets" / f"{SNIPPET}.py").stored_output().strip("\n")
 
 
-def code_blocks(built_html):
-    return [text_of(m["code"]).strip("\n") for m in BLOCK.finditer(built_html)]
+def shown_code(built_html):
+    return [code.strip("\n") for _, code in code_blocks(built_html)]
 
 
 def raw_base(site):
@@ -114,9 +108,8 @@ def test_mkdocs_recipe_from_a_local_checkout(site, tmp_path):
 
     built = mkdocs_project(tmp_path, titled(blocks, "mkdocs.yml"), titled(blocks, "docs/index.md"))
 
-    assert code_blocks(built) == [section("layer"), section("check"), stored_output()]
-    versions = (ROOT / "snippets" / "verified-with.txt").read_text(encoding="utf-8").strip()
-    assert versions in text_of(built)
+    assert shown_code(built) == [section("layer"), section("check"), stored_output()]
+    assert content.Versions.stored().line().strip() in html_text(built)
 
 
 def test_mkdocs_recipe_from_the_raw_file_url(site, tmp_path, served_checkout):
@@ -129,7 +122,7 @@ def test_mkdocs_recipe_from_the_raw_file_url(site, tmp_path, served_checkout):
         tmp_path, titled(blocks, "mkdocs.yml"), page.replace(base, served_checkout)
     )
 
-    assert code_blocks(built) == [section("layer")]
+    assert shown_code(built) == [section("layer")]
 
 
 def test_sphinx_recipe(site, tmp_path):
@@ -151,11 +144,7 @@ def test_sphinx_recipe(site, tmp_path):
 
     assert built.returncode == 0, built.stdout + built.stderr
     page = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
-    shown = [
-        text_of(m).strip("\n")
-        for m in re.findall(r'<div class="highlight"><pre>(.*?)</pre>', page, re.S)
-    ]
-    assert shown == [section("layer"), section("check"), stored_output()]
+    assert shown_code(page) == [section("layer"), section("check"), stored_output()]
 
 
 def test_script_recipe_prints_the_stored_output(site, tmp_path, served_checkout):

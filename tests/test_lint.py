@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+
+from tools.project import ROOT
 
 # Folders that hold no Markdown of ours: tools' caches, environments, build output.
 NOT_OURS = {

@@ -5,16 +5,18 @@ import json
 
 import jsonschema
 import pytest
-from conftest import ROOT, build_site, copy_repository
+from support import copy_repository
 
-from tools import manifest, snippets
+from tools import content, generate, manifest, pages
+from tools.project import ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / manifest.SCHEMA).read_text(encoding="utf-8"))
+PUBLISHED = "snippets.json"  # docs/snippets.json, at the root of the site
 
 
 @pytest.fixture(scope="module")
 def published(site):
-    return json.loads((site / manifest.MANIFEST).read_text(encoding="utf-8"))
+    return json.loads((site / PUBLISHED).read_text(encoding="utf-8"))
 
 
 def test_schema_is_a_valid_json_schema():
@@ -31,21 +33,19 @@ def test_schema_is_published_where_the_manifest_points(site, published):
 
 
 def test_manifest_lists_every_snippet(published):
-    paths, _ = snippets.discover()
-    assert [s["path"] for s in published["snippets"]] == [str(p.relative_to(ROOT)) for p in paths]
+    assert [s["path"] for s in published["snippets"]] == [s.label for s in content.snippets()]
 
 
 def test_entries_are_true_to_the_files(published):
-    versions = (ROOT / "snippets" / snippets.VERSIONS_FILE).read_text(encoding="utf-8").strip()
+    versions = content.Versions.stored()
     for entry in published["snippets"]:
         path = ROOT / entry["path"]
         lines = path.read_text(encoding="utf-8").splitlines()
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), entry["path"]
-        assert entry["output"]["text"] == path.with_suffix(".out").read_text(encoding="utf-8")
+        assert entry["output"]["text"] == content.Snippet(path).stored_output()
         assert entry["url"] == f"{published['repository']}/blob/main/{entry['path']}"
         assert entry["raw_url"].endswith(f"/main/{entry['path']}")
-        shown = "TensorFlow {tensorflow}, Keras {keras}, Python {python}"
-        assert shown.format(**entry["verified_with"]) == versions
+        assert content.Versions(**entry["verified_with"]) == versions
         for section in entry["sections"]:
             name = section["name"]
             assert f"[start:{name}]" in lines[section["start_line"] - 2], (entry["path"], name)
@@ -54,11 +54,13 @@ def test_entries_are_true_to_the_files(published):
 
 def test_sections_are_the_ones_pages_include(published):
     # Every `--8<-- "file.py:section"` on our pages names a section the manifest lists.
-    import re
-
     listed = {(s["name"], sec["name"]) for s in published["snippets"] for sec in s["sections"]}
-    pages = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
-    used = set(re.findall(r'^\s*--8<-- "([\w-]+)\.py:([\w-]+)"', pages, re.M))
+    used = {
+        (i.stem, i.section)
+        for page in pages.all_pages()
+        for i in content.includes(page)
+        if i.suffix == "py" and i.section
+    }
     assert used and used <= listed
 
 
@@ -73,18 +75,18 @@ def test_schema_rejects_a_broken_manifest(published):
     }
 
 
-def test_bad_snippets_fail_the_build_naming_each_file(tmp_path):
-    tmp_path = copy_repository(tmp_path / "repo")
-    (tmp_path / "snippets" / "unclosed.py").write_text(
+def test_bad_snippets_stop_the_manifest_naming_each_file(tmp_path):
+    root = copy_repository(tmp_path / "repo")
+    (root / "snippets" / "unclosed.py").write_text(
         "# --8<-- [start:demo]\nprint(1)\n", encoding="utf-8"
     )
-    (tmp_path / "snippets" / "unclosed.out").write_text("1\n", encoding="utf-8")
-    (tmp_path / "snippets" / "no_output.py").write_text(
+    (root / "snippets" / "unclosed.out").write_text("1\n", encoding="utf-8")
+    (root / "snippets" / "no_output.py").write_text(
         "# --8<-- [start:demo]\nprint(1)\n# --8<-- [end:demo]\n", encoding="utf-8"
     )
 
-    built = build_site(tmp_path, tmp_path / "site")
+    [made] = [g for g in generate.generated(root) if g.path.name == PUBLISHED]
 
-    assert built.returncode != 0
-    assert "snippets/unclosed.py:1: section 'demo' never ends" in built.stderr
-    assert "snippets/no_output.py: no stored output snippets/no_output.out" in built.stderr
+    assert made.text is None
+    assert "snippets/unclosed.py:1: section 'demo' never ends" in made.error
+    assert "snippets/no_output.py: no stored output snippets/no_output.out" in made.error

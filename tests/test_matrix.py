@@ -4,21 +4,21 @@ import importlib.metadata
 import re
 import shutil
 import sys
-import tomllib
 
 import pytest
-from conftest import ROOT
 from test_workflows import WORKFLOWS, policy_problems
 
-from tools import matrix, snippets
+from tools import compatibility, content, matrix, pages, project
+from tools.project import ROOT
 
-NAMES = matrix.snippet_names()
-RECORDS = matrix.load_results()
+NAMES = compatibility.snippet_names()
+RECORDS = compatibility.load_results()
 
 
 def test_the_reference_is_the_pinned_release():
-    groups = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert matrix.REFERENCE.requirement in groups["dependency-groups"]["snippets"]
+    assert (
+        matrix.REFERENCE.requirement == project.tensorflow_requirement() == "tensorflow-cpu==2.21.0"
+    )
 
 
 @pytest.mark.parametrize("env", matrix.ENVIRONMENTS, ids=lambda env: env.name)
@@ -37,24 +37,14 @@ def test_results_are_recorded_for_every_environment(env):
 def test_reference_results_equal_the_stored_outputs():
     record = RECORDS[matrix.REFERENCE.name]
     assert not record["error"], record["error"]
-    versions = "TensorFlow {tensorflow}, Keras {keras}, Python {python}\n".format(
-        **record["versions"]
-    )
-    assert versions == (ROOT / "snippets" / snippets.VERSIONS_FILE).read_text(encoding="utf-8")
-    for name in NAMES:
+    assert content.Versions(**record["versions"]) == content.Versions.stored()
+    for snippet in content.snippets():
+        name, stored = snippet.name, snippet.stored_output()
         outcome = record["snippets"][name]
-        stored = (ROOT / "snippets" / f"{name}.out").read_text(encoding="utf-8")
         assert (outcome["problem"], outcome["output"]) == (None, stored), (
             f"{name}: the reference results differ from snippets/{name}.out; "
             "rerun: python -m tools.matrix run " + matrix.REFERENCE.name
         )
-
-
-def test_compatibility_page_is_up_to_date():
-    page = (ROOT / matrix.PAGE).read_text(encoding="utf-8")
-    assert page == matrix.render_page(RECORDS, NAMES), (
-        f"{matrix.PAGE} is out of date with {matrix.RESULTS}/: run python -m tools.matrix page"
-    )
 
 
 def fake_records(**outputs_by_env):
@@ -80,7 +70,7 @@ def test_page_shows_differences_and_a_failed_environment_in_its_own_column():
         keras_2={"alpha": "one\n", "beta": "three\n"},
     )
 
-    page = matrix.render_page(records, ["alpha", "beta"])
+    page = compatibility.render_page(records, ["alpha", "beta"])
 
     assert "| [`alpha`](#alpha) | same | not run | same |" in page
     assert "| [`beta`](#beta) | reference | not run | **[differs](#beta)** |" in page
@@ -112,9 +102,13 @@ def test_built_site_has_the_compatibility_page(site):
 
 def test_explainer_links_to_rows_that_differ():
     explainer = (ROOT / "docs" / "tensor-vs-variable.md").read_text(encoding="utf-8")
-    linked = re.findall(r"\(reference/compatibility\.md#(\w+)\)", explainer)
+    linked = [
+        href.partition("#")[2]
+        for href in pages.link_targets(explainer)
+        if href.startswith("reference/compatibility.md#")
+    ]
     assert linked, "the Keras 2 note links to no row of the compatibility page"
-    page = (ROOT / matrix.PAGE).read_text(encoding="utf-8")
+    page = (ROOT / compatibility.PAGE).read_text(encoding="utf-8")
     for name in linked:
         assert f"**[differs](#{name})**" in page, f"{name} is linked but its outputs do not differ"
 
@@ -128,8 +122,10 @@ def test_versions_read_nightly_distribution_names(monkeypatch):
         return installed[name]
 
     monkeypatch.setattr(importlib.metadata, "version", version)
-    assert snippets.versions().startswith(
-        "TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, Python 3."
+    assert (
+        content.Versions.installed()
+        .line()
+        .startswith("TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, Python 3.")
     )
 
 
@@ -146,7 +142,8 @@ def test_drift_check_prints_the_diff_of_a_changed_output(tmp_path):
     out = tmp_path / "snippets" / f"{changed}.out"
     out.write_text("a line no run prints\n" + out.read_text(encoding="utf-8"), encoding="utf-8")
 
-    status, report = matrix.check_with(sys.executable, [changed, unchanged], tmp_path)
+    found = matrix.report_with(sys.executable, [changed, unchanged], tmp_path)
+    status, report = matrix.differences(found, [changed, unchanged], tmp_path)
 
     assert status == 1, report
     assert f"ok snippets/{unchanged}.py" in report

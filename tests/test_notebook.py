@@ -2,25 +2,23 @@
 
 import dataclasses
 import difflib
-import html
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import jupyter_client.kernelspec
 import nbformat
 import pytest
-import yaml
-from conftest import ROOT
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 from nbclient.util import run_sync
+from support import copy_repository, html_text, links
 
-from tools import notebook
-from tools.snippets import DEFAULT_TIMEOUT, normalise, parse_snippet
+from tools import content, notebook, project
+from tools.project import ROOT
+from tools.runner import normalise
 
-PAGES = notebook.pages()
+PAGES = notebook.pages_with_notebooks()
 PAGE = ROOT / "docs" / "tensor-vs-variable.md"
 NOTEBOOK = notebook.notebook_path(PAGE)
 # Asks the kernel for the exception exactly as the snippet runner records it.
@@ -41,8 +39,8 @@ class Run:
 def timeout_for(cell) -> float:
     source = cell.metadata.get("snippet")
     if not source:
-        return DEFAULT_TIMEOUT
-    return parse_snippet(ROOT / "snippets" / source.partition(":")[0]).timeout
+        return content.DEFAULT_TIMEOUT
+    return content.Snippet(ROOT / "snippets" / source.partition(":")[0]).directives().timeout
 
 
 def execute(nb, workdir: Path, timeout=timeout_for) -> dict[int, Run]:
@@ -151,21 +149,16 @@ def test_notebook_is_valid_and_quiet(committed):
             assert all("execution_count" not in o for o in cell.outputs), label
 
 
-def test_notebook_is_current(page):
-    path = notebook.notebook_path(page)
-    message = notebook.stale(path.read_text(encoding="utf-8"), notebook.build(page), path.name)
-    assert message is None, message
-
-
 def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, committed):
     shown = set()
     for cell in committed.cells:
         if cell.cell_type == "code":
             name, _, parts = cell.metadata["snippet"].partition(":")
+            snippet = content.Snippet(ROOT / "snippets" / name)
             code = [
                 line
                 for part in parts.split(",")
-                for line in notebook.section(ROOT / "snippets" / name, part).splitlines()
+                for line in snippet.section_text(part).splitlines()
                 if line.strip()
             ]
             cell_lines = [line for line in cell.source.splitlines() if line.strip()]
@@ -173,12 +166,9 @@ def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, 
                 # Only an import of a sibling snippet file is changed, into a comment.
                 assert shown_line in (line, f"# {line}  (defined in a cell above)"), name
             if cell.outputs:
-                stem = name.removesuffix(".py")
-                stored = (ROOT / "snippets" / f"{stem}.out").read_text(encoding="utf-8")
-                assert notebook.output_text(cell) == stored, cell.metadata["snippet"]
-                shown.add(stem)
-    text = page.read_text(encoding="utf-8")
-    assert shown == set(re.findall(r'--8<-- "([\w-]+)\.out"', text))
+                assert notebook.output_text(cell) == snippet.stored_output(), name
+                shown.add(snippet.name)
+    assert shown == {i.stem for i in content.includes(page) if i.suffix == "out"}
 
 
 def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, executed):
@@ -193,19 +183,8 @@ def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, execut
 # Bad input: each check must be able to fail, and name the cell.
 
 
-def copy_project(tmp_path):
-    (tmp_path / "mkdocs.yml").write_bytes((ROOT / "mkdocs.yml").read_bytes())
-    for name in ("docs", "snippets"):
-        target = tmp_path / name
-        target.mkdir()
-        for file in (ROOT / name).iterdir():
-            if file.is_file():
-                (target / file.name).write_bytes(file.read_bytes())
-    return tmp_path
-
-
 def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
-    root = copy_project(tmp_path)
+    root = copy_repository(tmp_path / "repo")
     snippet = root / "snippets" / "tensor_state_eager.py"
     snippet.write_text(
         snippet.read_text(encoding="utf-8").replace("after two calls:", "after 2 calls:"),
@@ -213,7 +192,7 @@ def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
     )
     message = notebook.stale(
         NOTEBOOK.read_text(encoding="utf-8"),
-        notebook.build(root / "docs" / PAGE.name, root),
+        notebook.dumps(notebook.build(root / "docs" / PAGE.name, root)),
         NOTEBOOK.name,
     )
     assert message and "(code: tensor_state_eager.py:demo) is stale" in message, message
@@ -221,7 +200,7 @@ def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
 
 
 def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
-    root = copy_project(tmp_path)
+    root = copy_repository(tmp_path / "repo")
     page = root / "docs" / PAGE.name
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace('--8<-- "tensor_state_layer.py:layer"', "", 1), encoding="utf-8")
@@ -280,14 +259,6 @@ def tiny_notebook(*cells):
 # The published site: the notebook page, its download and its Colab link.
 
 
-def links(page_html):
-    found = {}
-    for match in re.finditer(r'<a\b[^>]*href="([^"]+)"[^>]*>(.*?)</a>', page_html, re.S):
-        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip()
-        found[text] = html.unescape(match.group(1))
-    return found
-
-
 @pytest.mark.parametrize(
     "page", ["tensor-vs-variable/index.html", "notebook/tensor-vs-variable/index.html"]
 )
@@ -298,18 +269,16 @@ def test_site_pages_offer_download_and_colab(site, page):
     assert download, f"{page}: no 'Download notebook' link"
     target = (built.parent / download).resolve()
     assert target.read_bytes() == NOTEBOOK.read_bytes(), f"{page}: {download} is not the notebook"
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    repo = urlparse(config["repo_url"]).path.strip("/")
-    branch = config["edit_uri"].split("/")[1]
+    repo = project.repository(project.site_config())
     assert found.get("Open in Colab") == (
-        f"https://colab.research.google.com/github/{repo}/blob/{branch}/"
-        f"docs/{NOTEBOOK.relative_to(ROOT / 'docs').as_posix()}"
+        f"https://colab.research.google.com/github/{repo.owner}/{repo.name}/blob/{repo.branch}/"
+        f"{NOTEBOOK.relative_to(ROOT).as_posix()}"
     )
 
 
 def test_site_renders_the_notebook_with_code_and_outputs(site):
     built = (site / "notebook" / "tensor-vs-variable" / "index.html").read_text(encoding="utf-8")
-    plain = html.unescape(re.sub(r"<[^>]+>", "", built))
+    plain = html_text(built)
     for needle in [
         "class TensorStateTotal(keras.layers.Layer):",
         "after two calls: tf.Tensor([12.], shape=(1,), dtype=float32)",

@@ -3,39 +3,35 @@
 import sys
 
 import pytest
+from support import write_snippet
 
-from tools import snippets
+from tools import content, runner, snippets
+from tools.runner import cache
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
-    (tmp_path / "snippets").mkdir()
     (tmp_path / "uv.lock").write_text("version = 1\n")
     write(tmp_path, "helper", "GREETING = 'hello'\n", "")
     write(tmp_path, "greet", "from helper import GREETING\nprint(GREETING)\n", "hello\n")
     return tmp_path
 
 
-def write(project, name, code, output=None):
-    path = project / "snippets" / f"{name}.py"
-    path.write_text(code, encoding="utf-8")
-    if output is not None:
-        path.with_suffix(".out").write_text(output, encoding="utf-8")
-    return path
+write = write_snippet
 
 
 def check(project):
-    path = project / "snippets" / "greet.py"
-    return snippets.run_all([path], project)[path]
+    [result] = runner.run_all([content.Snippet(project / "snippets" / "greet.py")])
+    return result
 
 
 def test_an_unchanged_snippet_that_passed_is_not_run_again(project):
     first = check(project)
-    assert not first.cached and snippets.compare(first, project) is None
+    assert not first.cached and first.failure is None
     second = check(project)
     assert second.cached and second.output == "hello\n"
-    assert snippets.compare(second, project) is None
+    assert second.failure is None
 
 
 CHANGES = {
@@ -49,11 +45,9 @@ CHANGES = {
     "the lock file": lambda p, m: (p / "uv.lock").write_text("version = 2\n"),
     "the Python version": lambda p, m: m.setattr(sys, "version", sys.version + " (other)"),
     "the TensorFlow or Keras version": lambda p, m: m.setattr(
-        snippets, "versions", lambda: "TensorFlow 9.9.9, Keras 9.9.9, Python 3.11\n"
+        content.Versions, "installed", classmethod(lambda cls: cls("9.9.9", "9.9.9", "3.11"))
     ),
-    "the installed packages": lambda p, m: m.setattr(
-        snippets, "_installed", lambda: ["numpy==0.0.1"]
-    ),
+    "the installed packages": lambda p, m: m.setattr(cache, "installed", lambda: ["numpy==0.0.1"]),
     "a TensorFlow setting": lambda p, m: m.setenv("TF_ENABLE_ONEDNN_OPTS", "0"),
 }
 
@@ -67,26 +61,25 @@ def test_any_change_of_an_input_runs_the_snippet_again(project, monkeypatch, cha
 
 
 def test_a_change_of_the_runner_runs_every_snippet_again(project, monkeypatch, tmp_path):
-    runner = tmp_path / "runner_part.py"
-    runner.write_text("VERSION = 1\n")
-    files = snippets._runner_files()
-    monkeypatch.setattr(snippets, "_runner_files", lambda: [*files, runner])
+    part = tmp_path / "runner_part.py"
+    part.write_text("VERSION = 1\n")
+    files = cache.runner_files()
+    monkeypatch.setattr(cache, "runner_files", lambda: [*files, part])
     assert not check(project).cached
     assert check(project).cached
-    runner.write_text("VERSION = 2\n")
+    part.write_text("VERSION = 2\n")
     assert not check(project).cached
 
 
 def test_drift_is_reported_even_after_a_pass(project):
     assert not check(project).cached
     write(project, "helper", "GREETING = 'hullo'\n")
-    message = snippets.compare(check(project), project)
-    assert "-hello\n+hullo" in message
+    assert "-hello\n+hullo" in check(project).failure
 
 
 def test_a_failing_snippet_is_never_cached(project):
     write(project, "greet", "print('hullo')\n")
-    assert snippets.compare(check(project), project) is not None
+    assert check(project).failure is not None
     assert not check(project).cached
 
 

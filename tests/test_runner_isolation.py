@@ -4,11 +4,11 @@ Each run of a whole set here is made with the cache off, so every snippet really
 """
 
 import random
-import textwrap
 
 import pytest
+from support import write_snippet
 
-from tools import snippets
+from tools import content, runner
 
 # Run twice under two names: the second must see none of what the first left behind.
 LEAKY = """\
@@ -109,29 +109,28 @@ def outcome(result):
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory):
     project = tmp_path_factory.mktemp("toy")
-    (project / "snippets").mkdir()
     for name, code in TOY.items():
-        (project / "snippets" / f"{name}.py").write_text(textwrap.dedent(code), encoding="utf-8")
+        write_snippet(project, name, code)
     return project
 
 
 @pytest.fixture(scope="module")
 def toy_runs(toy):
-    paths, _ = snippets.discover(toy)
-    shuffled = random.Random(7).sample(paths, len(paths))
+    found = content.snippets(toy)
+    shuffled = random.Random(7).sample(found, len(found))
     return {
-        order: snippets.run_all(listed, toy, cache=False, fresh=order == "fresh")
+        order: runner.run_all(listed, cache=False, new_processes=order == "fresh")
         for order, listed in [
-            ("forward", paths),
-            ("reverse", paths[::-1]),
+            ("forward", found),
+            ("reverse", found[::-1]),
             ("shuffled", shuffled),
-            ("fresh", paths),
+            ("fresh", found),
         ]
     }
 
 
 def by_name(results):
-    return {path.stem: result for path, result in results.items()}
+    return {result.snippet.name: result for result in results}
 
 
 def test_leaky_snippets_leak_nothing_into_each_other_in_any_order(toy_runs):
@@ -197,12 +196,13 @@ def test_crashes_timeouts_and_exits_are_reported_and_the_rest_still_pass(toy, to
 
 
 def test_a_snippet_can_ask_for_a_fresh_process(toy):
-    path = toy / "snippets" / "own_process.py"
-    path.write_text("# snippet: fresh-process\nimport sys\nprint(sys.argv)\n")
+    path = write_snippet(
+        toy, "own_process", "# snippet: fresh-process\nimport sys\nprint(sys.argv)\n"
+    )
     try:
-        snippet = snippets.parse_snippet(path)
-        assert snippet.fresh_process
-        result = snippets.run_all([path], toy, cache=False)[path]
+        snippet = content.Snippet(path)
+        assert snippet.directives().fresh_process
+        [result] = runner.run_all([snippet], cache=False)
         assert result.output == "['snippets/own_process.py']\n"
     finally:
         path.unlink()
@@ -213,13 +213,13 @@ def test_a_snippet_can_ask_for_a_fresh_process(toy):
 
 @pytest.fixture(scope="module")
 def real_runs():
-    paths, _ = snippets.discover()
-    shuffled = random.Random(11).sample(paths, len(paths))
+    found = content.snippets()
+    shuffled = random.Random(11).sample(found, len(found))
     runs = {
-        "forward": snippets.run_all(paths, cache=False),
-        "reverse": snippets.run_all(paths[::-1], cache=False),
-        "shuffled": snippets.run_all(shuffled, cache=False),
-        "fresh": snippets.run_all(paths, cache=False, fresh=True),
+        "forward": runner.run_all(found, cache=False),
+        "reverse": runner.run_all(found[::-1], cache=False),
+        "shuffled": runner.run_all(shuffled, cache=False),
+        "fresh": runner.run_all(found, cache=False, new_processes=True),
     }
     return {order: by_name(results) for order, results in runs.items()}
 

@@ -4,14 +4,15 @@ The scaffold runs, as CONTRIBUTING.md tells a contributor, inside a temporary co
 repository; then the strict build, the snippet checks and the page tests run on that copy.
 """
 
-import re
 import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, build_site, copy_repository
+import yaml
+from support import build_site, copy_repository, links
 
-from tools import scaffold
+from tools import content, pages, scaffold
+from tools.project import ROOT
 
 SLUG = "gradient-tape"
 NAME = "gradient_tape"
@@ -43,13 +44,20 @@ def copy(tmp_path_factory):
 
 
 def test_scaffold_writes_the_page_and_its_snippet(copy):
-    page = (copy / "docs" / f"{SLUG}.md").read_text(encoding="utf-8")
-    assert re.match(r"---\n(#.*\n)*description: >-\n  \S", page), "no description front matter"
-    assert f"\n# {TITLE}\n" in page
-    headings = re.findall(r"^## (.+)$", page, re.M)
+    path = copy / "docs" / f"{SLUG}.md"
+    tree = pages.tree(path.read_text(encoding="utf-8"))
+    front = (
+        yaml.safe_load(tree.children[0].content) if tree.children[0].type == "front_matter" else {}
+    )
+    assert front.get("description", "").strip(), "no description front matter"
+    titles = [pages.heading_text(n)[0] for n in tree.children if n.type == "heading"]
+    levels = [n.markup for n in tree.children if n.type == "heading"]
+    assert titles[0] == TITLE and levels[0] == "#"
+    headings = [t for t, level in zip(titles, levels, strict=True) if level == "##"]
     found = [next((i for i, h in enumerate(headings) if h.startswith(s)), None) for s in HEADINGS]
     assert None not in found and found == sorted(found), headings
-    assert f'--8<-- "{NAME}.py:demo"' in page and f'--8<-- "{NAME}.out"' in page
+    shown = {(i.file, i.section) for i in content.includes(path)}
+    assert {(f"{NAME}.py", "demo"), (f"{NAME}.out", None)} <= shown
     # The stored output comes from running the snippet, like every other.
     ran = run([sys.executable, f"snippets/{NAME}.py"], cwd=copy)
     assert ran.returncode == 0, ran.stderr
@@ -62,7 +70,7 @@ def test_strict_build_lists_the_new_page(copy, tmp_path):
     page = (tmp_path / "site" / SLUG / "index.html").read_text(encoding="utf-8")
     assert TITLE in page
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{SLUG}/"' in home, "the new page is not in the navigation"
+    assert f"{SLUG}/" in links(home).values(), "the new page is not in the navigation"
 
 
 def test_snippet_checks_pass(copy):
@@ -84,6 +92,7 @@ def test_page_tests_pass_on_the_copy(copy):
         "tests/test_snippets.py",
         "tests/test_lint.py",
         "tests/test_manifest.py",
+        "tests/test_generated.py",
         "tests/test_notebook.py",
         f"docs/{SLUG}.md",
     ]

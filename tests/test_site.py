@@ -1,33 +1,23 @@
 """The strict build: what it shows, what it refuses, and that it needs no TensorFlow."""
 
-import html
 import re
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, build_site, copy_repository
+from support import build_site, built_page, copy_repository, html_text, soup
 
-from tools import snippets
+from tools import content, pages
+from tools.project import ROOT
 
-PAGES = sorted((ROOT / "docs").rglob("*.md"))
-
-
-def included(page, suffix):
-    return re.findall(r'--8<-- "([\w.-]+\.' + suffix + ")", page.read_text(encoding="utf-8"))
-
-
-def built_page(site, page):
-    relative = page.relative_to(ROOT / "docs").with_suffix("")
-    folder = site if relative.name == "index" else site / relative
-    return (folder / "index.html").read_text(encoding="utf-8")
-
-
-def stems(names):
-    return {name.rsplit(".", 1)[0] for name in names}
+PAGES = pages.all_pages()
 
 
 def test_every_shown_snippet_shows_its_stored_output():
     for page in PAGES:
-        missing = stems(included(page, "py")) - stems(included(page, "out"))
+        found = content.includes(page)
+        missing = {i.stem for i in found if i.suffix == "py"} - {
+            i.stem for i in found if i.suffix == "out"
+        }
         assert not missing, (
             f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
         )
@@ -35,35 +25,66 @@ def test_every_shown_snippet_shows_its_stored_output():
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_built_page_contains_each_stored_output_verbatim(site, page):
-    text = built_page(site, page)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
-    for name in included(page, "out"):
-        stored = (ROOT / "snippets" / name).read_text(encoding="utf-8")
+    plain = html_text(built_page(site, page))
+    for include in content.includes(page):
+        if include.suffix != "out":
+            continue
+        stored = content.Snippet(ROOT / "snippets" / f"{include.stem}.py").stored_output()
         for line in stored.splitlines():
-            assert line.strip() in plain, f"{page.name}: line of {name} not shown: {line!r}"
+            assert line.strip() in plain, f"{page.name}: line of {include.file} not shown: {line!r}"
 
 
 def test_built_pages_show_the_verified_versions(site):
-    versions = snippets.versions().strip()
-    assert versions in html.unescape(built_page(site, ROOT / "docs" / "index.md"))
+    versions = content.Versions.installed().line().strip()
+    assert versions in html_text(built_page(site, ROOT / "docs" / "index.md"))
+
+
+# CSS is not HTML: its two ways to fetch, url(...) and @import, are plain tokens.
+CSS_FETCH = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""")
+
+
+def requested_urls(file):
+    """Every address a built HTML page or stylesheet makes the browser fetch."""
+    text = file.read_text(encoding="utf-8", errors="replace")
+    if file.suffix == ".css":
+        return [a or b for a, b in CSS_FETCH.findall(text)]
+    document = soup(text)
+    found = [
+        tag["src"]
+        for tag in document.find_all(["script", "img", "iframe", "source", "audio", "video"])
+        if tag.get("src")
+    ]
+    for link in document.find_all("link", href=True):
+        if not {"canonical", "alternate"} & set(link.get("rel") or []):  # links, not requests
+            found.append(link["href"])
+    for styled in document.find_all(style=True):
+        found += [a or b for a, b in CSS_FETCH.findall(styled["style"])]
+    return found
+
+
+def test_requested_urls_are_found(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<link rel="stylesheet" href="//fonts.example/a.css"><link rel="canonical" href="https://x/">'
+        '<img src="https://example.com/p.png"><div style="background: url(\'https://e.x/b.png\')">'
+    )
+    css = tmp_path / "s.css"
+    css.write_text('@import "https://e.x/c.css"; a { background: url(/local.png) }')
+    assert requested_urls(page) == [
+        "https://example.com/p.png",
+        "//fonts.example/a.css",
+        "https://e.x/b.png",
+    ]
+    assert requested_urls(css) == ["https://e.x/c.css", "/local.png"]
 
 
 def test_built_pages_load_nothing_from_another_host(site):
-    loaders = re.compile(
-        r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["']([^"']+)"""
-        r"""|<link\b[^>]*\bhref=["']([^"']+)["'][^>]*>"""
-        r"""|url\(["']?([^"')]+)"""
-        r"""|@import\s+["']([^"']+)"""
-    )
-    offenders = []
-    for file in [*site.rglob("*.html"), *site.rglob("*.css")]:
-        for match in loaders.finditer(file.read_text(encoding="utf-8", errors="replace")):
-            url = next(g for g in match.groups() if g)
-            tag = match.group(0)
-            if tag.startswith("<link") and re.search(r'rel=["\']?(canonical|alternate)', tag):
-                continue  # links, not requests
-            if re.match(r"(https?:)?//", url):
-                offenders.append(f"{file.relative_to(site)}: {url}")
+    offenders = [
+        f"{file.relative_to(site)}: {url}"
+        for file in [*site.rglob("*.html"), *site.rglob("*.css")]
+        for url in requested_urls(file)
+        if urlsplit(url).netloc
+    ]
     assert offenders == []
 
 

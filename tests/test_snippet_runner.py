@@ -4,11 +4,12 @@ These snippets need no TensorFlow, so the machinery is tested quickly and on its
 """
 
 import shutil
-import textwrap
 
 import pytest
+from support import write_snippet
 
-from tools import snippets
+from tools import content, runner, snippets
+from tools.project import ROOT
 
 
 @pytest.fixture
@@ -17,51 +18,46 @@ def project(tmp_path):
     return tmp_path
 
 
-def write(project, name, code, output=None):
-    path = project / "snippets" / f"{name}.py"
-    path.write_text(textwrap.dedent(code), encoding="utf-8")
-    if output is not None:
-        path.with_suffix(".out").write_text(output, encoding="utf-8")
-    return path
-
-
-def check(project, path):
-    return snippets.compare(snippets.run(snippets.parse_snippet(path), project), project)
+def check(path):
+    snippet = content.Snippet(path)
+    return runner.compare(runner.run_in_new_process(snippet, snippet.directives()))
 
 
 def test_matching_output_passes(project):
-    path = write(project, "greet", "print('hello')\n", "hello\n")
-    assert check(project, path) is None
+    path = write_snippet(project, "greet", "print('hello')\n", "hello\n")
+    assert check(path) is None
 
 
 def test_changed_output_fails_with_a_diff_naming_the_snippet_and_versions(project):
-    path = write(project, "greet", "print('hello')\n", "hellO\n")
-    message = check(project, path)
+    path = write_snippet(project, "greet", "print('hello')\n", "hellO\n")
+    message = check(path)
     assert "snippets/greet.py: output differs" in message
     assert "-hellO\n+hello" in message
     assert "TensorFlow" in message and "Keras" in message
 
 
 def test_hanging_snippet_is_killed_after_its_timeout(project):
-    path = write(project, "hangs", "# snippet: timeout=1\nimport time\ntime.sleep(60)\n", "")
-    message = check(project, path)
+    path = write_snippet(
+        project, "hangs", "# snippet: timeout=1\nimport time\ntime.sleep(60)\n", ""
+    )
+    message = check(path)
     assert message.startswith("snippets/hangs.py timed out after 1 s and was killed")
 
 
 def test_interpreter_crash_is_reported_with_its_signal(project):
-    path = write(project, "segfault", "import ctypes\nctypes.string_at(0)\n", "")
-    message = check(project, path)
+    path = write_snippet(project, "segfault", "import ctypes\nctypes.string_at(0)\n", "")
+    message = check(path)
     assert "snippets/segfault.py crashed: killed by SIGSEGV (exit status -11)" in message
 
 
 def test_hard_exit_is_reported_with_its_status(project):
-    path = write(project, "exits", "import os\nos._exit(3)\n", "")
-    assert "snippets/exits.py exited with status 3" in check(project, path)
+    path = write_snippet(project, "exits", "import os\nos._exit(3)\n", "")
+    assert "snippets/exits.py exited with status 3" in check(path)
 
 
 def test_unexpected_exception_shows_its_traceback(project):
-    path = write(project, "oops", "def f():\n    return 1 / 0\nf()\n", "")
-    message = check(project, path)
+    path = write_snippet(project, "oops", "def f():\n    return 1 / 0\nf()\n", "")
+    message = check(path)
     assert "snippets/oops.py raised an exception it is not marked to raise" in message
     assert 'File "snippets/oops.py", line 2, in f' in message
     assert "ZeroDivisionError: division by zero" in message
@@ -69,46 +65,50 @@ def test_unexpected_exception_shows_its_traceback(project):
 
 def test_expected_exception_passes_when_recorded(project):
     code = "# snippet: raises=KeyError\nprint('before')\n{}['missing']\n"
-    path = write(project, "lookup", code, "before\nKeyError: 'missing'\n")
-    assert check(project, path) is None
+    path = write_snippet(project, "lookup", code, "before\nKeyError: 'missing'\n")
+    assert check(path) is None
 
 
 def test_expected_exception_with_another_message_fails(project):
     code = "# snippet: raises=KeyError\n{}['other']\n"
-    path = write(project, "lookup", code, "KeyError: 'missing'\n")
-    message = check(project, path)
+    path = write_snippet(project, "lookup", code, "KeyError: 'missing'\n")
+    message = check(path)
     assert "-KeyError: 'missing'\n+KeyError: 'other'" in message
 
 
 def test_wrong_exception_class_fails(project):
-    path = write(project, "wrong", "# snippet: raises=KeyError\n[][1]\n", "")
-    message = check(project, path)
+    path = write_snippet(project, "wrong", "# snippet: raises=KeyError\n[][1]\n", "")
+    message = check(path)
     assert "snippets/wrong.py was expected to raise KeyError but raised" in message
     assert "IndexError: list index out of range" in message
 
 
 def test_expected_exception_that_does_not_happen_fails(project):
-    path = write(project, "fine", "# snippet: raises=KeyError\nprint(1)\n", "1\n")
-    assert "expected to raise KeyError but finished without an exception" in check(project, path)
+    path = write_snippet(project, "fine", "# snippet: raises=KeyError\nprint(1)\n", "1\n")
+    assert "expected to raise KeyError but finished without an exception" in check(path)
 
 
 def test_snippet_without_stored_output_is_named(project):
-    path = write(project, "new", "print(1)\n")
-    assert "snippets/new.py: no stored output snippets/new.out" in check(project, path)
+    path = write_snippet(project, "new", "print(1)\n")
+    assert "snippets/new.py: no stored output snippets/new.out" in check(path)
 
 
 def test_stored_output_without_snippet_is_named(project):
     (project / "snippets" / "gone.out").write_text("1\n")
-    _, orphans = snippets.discover(project)
-    assert orphans == [
+    assert content.orphans(project) == [
         "snippets/gone.out: stored output without a snippet (expected snippets/gone.py)"
     ]
 
 
 def test_unknown_directive_is_named(project):
-    path = write(project, "typo", "# snippet: raise=KeyError\n", "")
-    with pytest.raises(snippets.SnippetError, match=r"typo\.py:1: unknown snippet directive"):
-        snippets.parse_snippet(path)
+    path = write_snippet(project, "typo", "# snippet: raise=KeyError\n", "")
+    with pytest.raises(content.ContentError, match=r"typo\.py:1: unknown snippet directive"):
+        content.Snippet(path).directives()
+
+
+def test_a_directive_in_a_string_is_not_a_directive(project):
+    path = write_snippet(project, "quoted", 'print("# snippet: raise=KeyError")\n', "")
+    assert content.Snippet(path).directives() == content.Directives()
 
 
 def test_normalising_keeps_values_and_drops_addresses_ansi_and_paths(project):
@@ -117,29 +117,25 @@ def test_normalising_keeps_values_and_drops_addresses_ansi_and_paths(project):
         "FuncGraph(id=140159670414912) "
         f'File "{project}/snippets/a.py" File "/opt/venv/lib/python3.11/site-packages/keras/x.py"'
     )
-    assert snippets.normalise(text, project) == (
+    assert runner.normalise(text, project) == (
         "bold <object at 0x…> 0x10 FuncGraph(id=<id>) "
         'File "snippets/a.py" File "<site-packages>/keras/x.py"'
     )
 
 
 def test_one_failure_does_not_stop_the_others(project):
-    write(project, "a_crash", "import os\nos._exit(1)\n", "")
-    write(project, "b_typo", "# snippet: nonsense\n", "")
-    write(project, "c_good", "print('still checked')\n", "still checked\n")
-    paths, _ = snippets.discover(project)
-    results = snippets.run_all(paths, project)
-    good = results[project / "snippets" / "c_good.py"]
-    assert snippets.compare(good, project) is None
-    assert "unknown snippet directive" in results[project / "snippets" / "b_typo.py"]
-    assert "exited with status 1" in snippets.compare(
-        results[project / "snippets" / "a_crash.py"], project
-    )
+    write_snippet(project, "a_crash", "import os\nos._exit(1)\n", "")
+    write_snippet(project, "b_typo", "# snippet: nonsense\n", "")
+    write_snippet(project, "c_good", "print('still checked')\n", "still checked\n")
+    results = {r.snippet.name: r for r in runner.run_all(content.snippets(project))}
+    assert results["c_good"].failure is None
+    assert "unknown snippet directive" in results["b_typo"].failure
+    assert "exited with status 1" in results["a_crash"].failure
 
 
 def test_refresh_restores_an_edited_output_and_check_then_passes(project, capsys):
     for name in ("variable_updates_in_place.py", "variable_updates_in_place.out"):
-        shutil.copy(snippets.ROOT / "snippets" / name, project / "snippets" / name)
+        shutil.copy(ROOT / "snippets" / name, project / "snippets" / name)
     out = project / "snippets" / "variable_updates_in_place.out"
     original = out.read_text()
     out.write_text(original.replace("6.5", "6.6"))

@@ -6,47 +6,41 @@ the forked runs print the same as fresh processes, tests/test_runner_cache.py th
 re-runs a snippet on any change of its inputs.
 """
 
-import re
-
 import pytest
 
-from tools import snippets
+from tools import content, pages, runner
 
-PATHS, ORPHANS = snippets.discover()
+SNIPPETS = content.snippets()
 
 
 @pytest.fixture(scope="session")
 def results():
     # One run of all snippets, two at a time; each test below reports one snippet.
     # Outside CI an unchanged snippet that passed before is taken from the cache.
-    return snippets.run_all(PATHS)
+    return {r.snippet.name: r for r in runner.run_all(SNIPPETS)}
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_snippet_output_matches_stored(path, results):
-    result = results[path]
-    assert not isinstance(result, str), result
-    message = snippets.compare(result)
-    assert message is None, message
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
+def test_snippet_output_matches_stored(snippet, results):
+    assert results[snippet.name].failure is None, results[snippet.name].failure
 
 
 def test_there_are_snippets():
-    assert len(PATHS) >= 15
+    assert len(SNIPPETS) >= 15
 
 
 def test_every_stored_output_has_its_snippet():
-    assert ORPHANS == []
+    assert content.orphans() == []
 
 
 def test_outputs_were_verified_with_the_installed_versions():
-    stored = (snippets.ROOT / "snippets" / snippets.VERSIONS_FILE).read_text(encoding="utf-8")
-    assert stored == snippets.versions(), (
-        f"snippets/{snippets.VERSIONS_FILE} says {stored.strip()!r} but the tests run with "
-        f"{snippets.versions().strip()!r}: run `python -m tools.snippets refresh` and review"
+    stored, installed = content.Versions.stored(), content.Versions.installed()
+    assert stored == installed, (
+        f"snippets/{content.VERSIONS_FILE} says {stored.line().strip()!r} but the tests run with "
+        f"{installed.line().strip()!r}: run `python -m tools.snippets refresh` and review"
     )
 
 
 def test_every_snippet_is_shown_on_a_page():
-    pages = "".join(p.read_text(encoding="utf-8") for p in (snippets.ROOT / "docs").rglob("*.md"))
-    included = set(re.findall(r'--8<-- "([\w-]+)\.py', pages))
-    assert sorted(p.stem for p in PATHS if p.stem not in included) == []
+    included = {i.stem for page in pages.all_pages() for i in content.includes(page)}
+    assert sorted(s.name for s in SNIPPETS if s.name not in included) == []

@@ -1,51 +1,35 @@
-"""Write the notebook edition of each explainer page: prose and verified snippets as a notebook.
-
-    python -m tools.notebook            rewrite docs/notebook/<page>.ipynb from docs/<page>.md
-    python -m tools.notebook --check    exit 1 if a committed notebook differs from the page
+"""The notebook edition of a page: its prose and verified snippets as a Jupyter notebook.
 
 A page gets a notebook when it includes a section of a snippet (`--8<-- "name.py:section"`).
-The page is the only source: its prose becomes Markdown cells (admonitions and tabs turned into
-plain Markdown), each included snippet section becomes a code cell, and the stored output
-included under it (`--8<-- "name.out"`) becomes that cell's output. Nothing is executed here.
+The page is the only source. It is read with the site's Markdown parser (tools/pages.py): its
+prose becomes Markdown cells (admonitions and tabs turned into plain Markdown), each included
+snippet section becomes a code cell, and the stored output included under it
+(`--8<-- "name.out"`) becomes that cell's output. Nothing is executed here; tools/generate.py
+writes the file.
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
 import difflib
 import json
 import posixpath
 import re
-import sys
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import yaml
 from markdown.extensions.toc import slugify
+from markdown_it.tree import SyntaxTreeNode
 from nbformat.v4.rwbase import split_lines
 
-from tools.manifest import MARKER, sections
-from tools.snippets import ROOT, SnippetError, parse_snippet
+from tools import content, pages, project
 
 NOTEBOOK_DIR = "notebook"
 RAISES_TAG = "raises-exception"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-
-_FENCE = re.compile(r"^(?P<ticks>`{3,})(?P<info>.*)$")
-_INCLUDE = re.compile(r'^--8<-- "(?P<file>[\w.-]+?)(?::(?P<section>[\w-]+))?"$')
-_BLOCK = re.compile(r'^(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>.*)")?\s*$')
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)(?:\s*\{#(?P<id>[\w-]+)\})?\s*$")
-_PAGE_LINK = re.compile(r"\]\((?P<page>(?![a-z]+:|#)[^)#]*)\.md(?P<anchor>#[^)]*)?\)")
-# Site-only syntax: a `<div markdown>` wrapper (md_in_html) and `{ .class }` (attr_list).
-_HTML_BLOCK = re.compile(r"^<div\b[^>]*\bmarkdown\b[^>]*>$")
-_ATTRIBUTES = re.compile(
-    r"\s*\{:?\s*(?:[.#][\w-]+|[\w-]+=\"[^\"]*\")(?:\s+(?:[.#][\w-]+|[\w-]+=\"[^\"]*\"))*\s*\}\s*$"
-)
-_ANCHOR_LINK = re.compile(r"\]\(#([\w-]+)\)")
+INDENT = 4  # the content of an admonition or a tab
 
 
 class NotebookError(Exception):
@@ -61,56 +45,37 @@ class Cell:
     raises: str | None = None  # for code: the exception the stored output ends with
 
 
-def site_config(root: Path = ROOT) -> dict:
-    """mkdocs.yml, with tags for Python objects (which the site build resolves) left empty."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader) or {}
+def notebook_path(page: Path, root: Path = project.ROOT) -> Path:
+    return project.docs_dir(root) / NOTEBOOK_DIR / page.with_suffix(".ipynb").name
 
 
-def notebook_path(page: Path, root: Path = ROOT) -> Path:
-    return root / "docs" / NOTEBOOK_DIR / page.with_suffix(".ipynb").name
-
-
-def pages(root: Path = ROOT) -> list[Path]:
+def pages_with_notebooks(root: Path = project.ROOT) -> list[Path]:
     """Pages that include snippet code: each gets a notebook."""
-    found = []
-    for page in sorted((root / "docs").glob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        if re.search(r'^\s*--8<-- "[\w.-]+\.py:', text, re.M):
-            found.append(page)
-    return found
-
-
-def section(path: Path, name: str) -> str:
-    """A named section of a snippet, dedented, as pymdownx.snippets shows it."""
-    found, _ = sections(path, str(path))
-    match = next((s for s in found if s["name"] == name), None)
-    if match is None:
-        raise NotebookError(f"{path}: no section {name!r}")
-    lines = path.read_text(encoding="utf-8").splitlines()[
-        match["start_line"] - 1 : match["end_line"]
-    ]
-    body = [ln for ln in lines if not MARKER.match(ln)]  # nested sections' markers
-    return textwrap.dedent("\n".join(body)).strip("\n")
+    return [p for p in sorted(project.docs_dir(root).glob("*.md")) if pages.shows_snippet_code(p)]
 
 
 class _Converter:
-    def __init__(self, page: Path, root: Path):
+    def __init__(self, page: Path, root: Path, config):
         self.page = page
         self.root = root
-        self.snippets = root / "snippets"
+        self.config = config
+        self.snippets = project.snippets_dir(root)
         self.cells: list[Cell] = []
-        self.open_divs = 0
         self.defined: dict[str, set[str]] = {}  # snippet module -> names defined by its cells
-        self.lines = page.read_text(encoding="utf-8").splitlines()
-        self.targets = set(_ANCHOR_LINK.findall("\n".join(self.lines)))
+        text = page.read_text(encoding="utf-8")
+        self.lines = text.split("\n")
+        self.tree = pages.tree(text)
+        hrefs = pages.link_targets(text)
+        self.targets = {h[1:] for h in hrefs if h.startswith("#")}
+        self.page_links = {h for h in hrefs if self._is_page_link(h)}
 
-    def where(self, number: int) -> str:
-        return f"{self.page.relative_to(self.root)}:{number}"
+    @staticmethod
+    def _is_page_link(href: str) -> bool:
+        path = href.partition("#")[0]
+        return path.endswith(".md") and ":" not in path and not path.startswith("/")
+
+    def where(self, line: int) -> str:
+        return f"{self.page.relative_to(self.root)}:{line + 1}"
 
     def markdown(self, text: str, quote: bool) -> None:
         if not self.cells or self.cells[-1].kind != "markdown":
@@ -120,133 +85,125 @@ class _Converter:
         self.cells[-1].lines.append(("> " + text).rstrip() if quote else text)
 
     def convert(self) -> list[Cell]:
-        numbered = list(enumerate(self.lines, 1))
-        if numbered and numbered[0][1] == "---":  # front matter is for the site only
-            end = next(i for i, (_, ln) in enumerate(numbered[1:], 1) if ln == "---")
-            numbered = numbered[end + 1 :]
-        self.block(numbered, quote=False)
+        self.block(self.tree, 0, quote=False, after_marker=False)
         return self.cells
 
-    def block(self, numbered: list[tuple[int, str]], quote: bool) -> None:
-        i = 0
-        while i < len(numbered):
-            number, line = numbered[i]
-            stripped = line.strip()
-            fence = _FENCE.match(stripped)
-            block = _BLOCK.match(stripped)
-            if fence:
-                end = next(
-                    (j for j in range(i + 1, len(numbered)) if numbered[j][1].strip() == "```"),
-                    None,
-                )
-                if end is None:
-                    raise NotebookError(f"{self.where(number)}: code block is never closed")
-                self.fence(number, fence.group("info"), [ln for _, ln in numbered[i + 1 : end]])
-                i = end + 1
-                continue
-            if block:
-                body = []
-                i += 1
-                while i < len(numbered) and (
-                    not numbered[i][1].strip() or numbered[i][1].startswith("    ")
-                ):
-                    body.append((numbered[i][0], numbered[i][1][4:]))
-                    i += 1
-                while body and not body[-1][1].strip():
-                    body.pop()  # the blank line after a block ends it
-                title = block.group("title") or block.group("type").capitalize()
-                # A tab becomes a bold line; an admonition or collapsible block, a quotation.
-                admonition = block.group("kind") != "==="
-                inner = quote or admonition
-                self.markdown(f"**{title}**", inner)
-                if admonition:
-                    self.markdown("", inner)
-                self.block(body, inner)
-                self.markdown("", quote)
-                continue
-            self.prose(number, line, quote)
-            i += 1
+    def block(self, node: SyntaxTreeNode, indent: int, quote: bool, after_marker: bool) -> None:
+        """The children of the page, an admonition or a tab; blank lines between them kept."""
+        children = [c for c in node.children if c.type not in ("front_matter", "admonition_title")]
+        previous = node.map[0] + 1 if after_marker else None
+        for child in children:
+            start, end = child.map
+            if previous is not None:
+                for _ in range(previous, start):
+                    self.markdown("", quote)
+            if child.type == "fence":
+                self.fence(child)
+            elif child.type in ("admonition", "tab"):
+                self.container(child, indent, quote)
+            elif pages.markdown_div(child) is None:
+                self.prose(child, indent, quote)
+            # After a container, its trailing blank lines are its own; one blank line ends it.
+            # Other blocks end at their last line that is not blank.
+            while end > start and not self.lines[end - 1].strip():
+                end -= 1
+            previous = None if child.type in ("admonition", "tab") else end
 
-    def prose(self, number: int, line: str, quote: bool) -> None:
-        if _HTML_BLOCK.match(line.strip()):
-            self.open_divs += 1
-            return
-        if line.strip() == "</div>" and self.open_divs:
-            self.open_divs -= 1
-            return
-        if not _HEADING.match(line):
-            plain = _ATTRIBUTES.sub("", line)
-            if plain != line and not plain.strip():
-                return  # the line only set attributes of the list item above
-            line = plain
-        include = _INCLUDE.match(line.strip())
-        if include:  # a text file included inline, such as the verified versions
-            for text in self.read(number, include.group("file")).splitlines():
-                self.markdown(text, quote)
-            return
-        line = _PAGE_LINK.sub(lambda m: self.page_link(number, m), line)
-        heading = _HEADING.match(line)
-        if heading:
-            text = heading.group("text")
-            anchor = heading.group("id") or slugify(text.replace("`", ""), "-")
+    def container(self, node: SyntaxTreeNode, indent: int, quote: bool) -> None:
+        # A tab becomes a bold line; an admonition or collapsible block, a quotation.
+        admonition = node.type == "admonition"
+        title = node.children[0].children[0].content if admonition else node.info
+        inner = quote or admonition
+        self.markdown(f"**{title}**", inner)
+        if admonition:
+            self.markdown("", inner)
+        self.block(node, indent + INDENT, inner, after_marker=True)
+        self.markdown("", quote)
+
+    def prose(self, node: SyntaxTreeNode, indent: int, quote: bool) -> None:
+        start, end = node.map
+        if node.type == "heading":
+            text, anchor = pages.heading_text(node)
+            anchor = anchor or slugify(text.replace("`", ""), "-")
             if anchor in self.targets:  # keep the page's own links working in the notebook
                 self.markdown(f'<a id="{anchor}"></a>', quote)
                 self.markdown("", quote)
-            line = f"{heading.group('hashes')} {text}"
-        self.markdown(line, quote)
+            self.markdown(f"{node.markup} {self.links(start, text)}", quote)
+            return
+        while end > start and not self.lines[end - 1].strip():
+            end -= 1  # the blank lines after a block are not part of it
+        for number in range(start, end):
+            line = self.lines[number][indent:]
+            plain, attributes = pages.trailing_attributes(line)
+            if attributes is not None:
+                if not plain.strip():
+                    continue  # the line only set attributes of the list item above
+                line = plain
+            include = content.parse_include(line.strip())
+            if include:  # a text file included inline, such as the verified versions
+                for text in self.read(number, include[0]).splitlines():
+                    self.markdown(text, quote)
+                continue
+            self.markdown(self.links(number, line), quote)
 
-    def page_link(self, number: int, match: re.Match) -> str:
-        """Another page of the site, by its published address (the notebook travels alone)."""
-        site_url = site_config(self.root).get("site_url")
-        if not site_url:
-            raise NotebookError(
-                f"{self.where(number)}: links to a page, but mkdocs.yml has no site_url"
-            )
-        target = posixpath.normpath(
-            posixpath.join(
-                posixpath.dirname(self.page.relative_to(self.root / "docs").as_posix()),
-                match.group("page"),
-            )
-        )
-        path = "" if target == "index" else target.removesuffix("/index") + "/"
-        return f"]({site_url.rstrip('/')}/{path}{match.group('anchor') or ''})"
+    def links(self, number: int, line: str) -> str:
+        """Links to other pages, by their published address (the notebook travels alone)."""
+        for href in self.page_links:
+            if f"]({href})" in line:
+                line = line.replace(f"]({href})", f"]({self.page_address(number, href)})")
+        return line
+
+    def page_address(self, number: int, href: str) -> str:
+        path, hash_, anchor = href.partition("#")
+        folder = posixpath.dirname(self.page.relative_to(project.docs_dir(self.root)).as_posix())
+        target = posixpath.normpath(posixpath.join(folder, path))
+        try:
+            return project.page_url(self.config, target) + hash_ + anchor
+        except project.ProjectError as error:
+            raise NotebookError(f"{self.where(number)}: {error}") from None
 
     def read(self, number: int, name: str) -> str:
         path = self.snippets / name
         if not path.exists():
             raise NotebookError(f"{self.where(number)}: includes missing snippets/{name}")
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
 
-    def fence(self, number: int, info: str, body: list[str]) -> None:
-        includes = [_INCLUDE.match(ln.strip()) for ln in body if ln.strip()]
-        if not includes or not all(includes):  # an ordinary code block stays part of the prose
-            self.markdown("```" + info.strip(), False)
-            for ln in textwrap.dedent("\n".join(body)).splitlines():
-                self.markdown(ln, False)
+    def fence(self, node: SyntaxTreeNode) -> None:
+        number = node.map[0]
+        body = node.content.removesuffix("\n")
+        includes = pages.Fence(number + 1, node.info, node.content).includes()
+        if includes is None:  # an ordinary code block stays part of the prose
+            self.markdown("```" + node.info.strip(), False)
+            for line in body.splitlines():
+                self.markdown(line, False)
             self.markdown("```", False)
             return
-        files = {m.group("file") for m in includes}
-        name = includes[0].group("file")
+        files = {file for file, _ in includes}
+        name = includes[0][0]
         if len(includes) == 1 and name.endswith(".out"):
             self.output(number, name)
-        elif len(files) == 1 and name.endswith(".py") and all(m.group("section") for m in includes):
+        elif len(files) == 1 and name.endswith(".py") and all(s for _, s in includes):
             self.code(number, name, body)
         else:
             raise NotebookError(f"{self.where(number)}: cannot turn this code block into a cell")
 
-    def code(self, number: int, name: str, body: list[str]) -> None:
+    def code(self, number: int, name: str, body: str) -> None:
         """One cell per code block; a block may show several sections of one file."""
         self.read(number, name)
-        module = name.removesuffix(".py")
+        snippet = content.Snippet(self.snippets / name)
         parts, lines = [], []
-        for line in textwrap.dedent("\n".join(body)).strip("\n").splitlines():
-            include = _INCLUDE.match(line.strip())
+        for line in body.strip("\n").splitlines():
+            include = content.parse_include(line.strip())
             if not include:
                 lines.append(line)
                 continue
-            part = include.group("section")
+            part = include[1]
             parts.append(part)
-            for code in section(self.snippets / name, part).splitlines():
+            try:
+                shown = snippet.section_text(part)
+            except content.ContentError as error:
+                raise NotebookError(f"{self.where(number)}: {error}") from None
+            for code in shown.splitlines():
                 lines.append(self.sibling_import(number, f"{name}:{part}", code))
         label = f"{name}:{','.join(parts)}"
         try:
@@ -256,17 +213,26 @@ class _Converter:
         bound = {
             node.name for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef)
         }
-        self.defined.setdefault(module, set()).update(bound)
+        self.defined.setdefault(snippet.name, set()).update(bound)
         self.cells.append(Cell("code", lines, source=label))
 
     def sibling_import(self, number: int, source: str, line: str) -> str:
         """A snippet imports a sibling file the notebook does not have; an earlier cell has it."""
-        match = re.match(r"^from ([\w]+) import ([\w, ]+)$", line)
-        if not match or not (self.snippets / f"{match.group(1)}.py").exists():
-            if re.match(r"^import ([\w]+)$", line) and (self.snippets / f"{line[7:]}.py").exists():
+        try:
+            statement = ast.parse(line).body
+        except SyntaxError:
+            return line  # a line of a larger statement
+        if len(statement) != 1 or not isinstance(statement[0], ast.Import | ast.ImportFrom):
+            return line
+        node = statement[0]
+        if isinstance(node, ast.Import):
+            if any((self.snippets / f"{a.name}.py").exists() for a in node.names):
                 raise NotebookError(f"{self.where(number)}: {source}: use `from ... import ...`")
             return line
-        module, names = match.group(1), [n.strip() for n in match.group(2).split(",")]
+        module = node.module or ""
+        if node.level or not (self.snippets / f"{module}.py").exists():
+            return line
+        names = [alias.name for alias in node.names]
         missing = [n for n in names if n not in self.defined.get(module, set())]
         if missing:
             raise NotebookError(
@@ -288,8 +254,8 @@ class _Converter:
             )
         cell.output = self.read(number, name)
         try:
-            cell.raises = parse_snippet(self.snippets / f"{name[:-4]}.py").raises
-        except SnippetError as err:
+            cell.raises = content.Snippet(self.snippets / f"{name[:-4]}.py").directives().raises
+        except content.ContentError as err:
             raise NotebookError(str(err)) from None
 
 
@@ -335,8 +301,10 @@ def _outputs(cell: Cell) -> list:
     return outputs
 
 
-def build(page: Path, root: Path = ROOT) -> nbformat.NotebookNode:
-    cells = _Converter(page, root).convert()
+def build(page: Path, root: Path = project.ROOT, config=None) -> nbformat.NotebookNode:
+    """The notebook of a page; raises NotebookError naming the page and line."""
+    config = config or project.site_config(root)
+    cells = _Converter(page, root, config).convert()
     relative = page.relative_to(root).as_posix()
     intro = (
         f"> **The notebook edition of the page.** It is generated from `{relative}` in the "
@@ -384,22 +352,23 @@ def cell_label(notebook: nbformat.NotebookNode, index: int) -> str:
     return f"cell {index} ({cell.cell_type}: {what})"
 
 
-def stale(committed_text: str, fresh: nbformat.NotebookNode, name: str) -> str | None:
+def stale(committed_text: str, generated_text: str, name: str) -> str | None:
     """None when the committed notebook is what the generator writes, else a diff naming cells."""
-    if committed_text == dumps(fresh):
+    if committed_text == generated_text:
         return None
+    generated = nbformat.reads(generated_text, as_version=4)
     try:
         committed = nbformat.reads(committed_text, as_version=4)
     except Exception as err:  # noqa: BLE001 - any unreadable file is simply stale
         return f"{name}: not a readable notebook ({err})"
     problems = []
-    for index in range(max(len(committed.cells), len(fresh.cells))):
+    for index in range(max(len(committed.cells), len(generated.cells))):
         old = committed.cells[index] if index < len(committed.cells) else None
-        new = fresh.cells[index] if index < len(fresh.cells) else None
+        new = generated.cells[index] if index < len(generated.cells) else None
         old_text = _cell_text(old) if old is not None else ""
         new_text = _cell_text(new) if new is not None else ""
         if old_text != new_text:
-            label = cell_label(fresh if new is not None else committed, index)
+            label = cell_label(generated if new is not None else committed, index)
             diff = "".join(
                 difflib.unified_diff(
                     old_text.splitlines(keepends=True),
@@ -411,41 +380,4 @@ def stale(committed_text: str, fresh: nbformat.NotebookNode, name: str) -> str |
             problems.append(f"{label} is stale:\n{diff}")
     if not problems:
         problems.append("notebook metadata or formatting is stale")
-    return f"{name}: out of date; run `python -m tools.notebook`\n" + "\n".join(problems[:5])
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.notebook", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--check", action="store_true", help="only compare, write nothing")
-    parser.add_argument("--root", type=Path, default=ROOT, help="project folder")
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    failed = False
-    for page in pages(root):
-        target = notebook_path(page, root)
-        name = target.relative_to(root)
-        try:
-            fresh = build(page, root)
-        except NotebookError as err:
-            print(f"FAIL {err}", file=sys.stderr)
-            failed = True
-            continue
-        if args.check:
-            committed = target.read_text(encoding="utf-8") if target.exists() else ""
-            message = stale(committed, fresh, str(name))
-            if message:
-                print(f"FAIL {message}", file=sys.stderr)
-                failed = True
-            else:
-                print(f"ok {name}")
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dumps(fresh), encoding="utf-8")
-        print(f"wrote {name}")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return f"{name}: out of date; run `python -m tools.generate`\n" + "\n".join(problems[:5])

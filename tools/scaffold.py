@@ -3,8 +3,8 @@
 Writes docs/<slug>.md from tools/templates/page.md.tmpl (the sections of the Tensor-vs-Variable
 page, each with a "To write" box) and its first snippet, snippets/<slug_with_underscores>.py, from
 tools/templates/snippet.py.tmpl, then runs that snippet to store its output and writes the
-page's notebook edition. Nothing is registered anywhere: the site lists every page under docs/
-and the tests find every page and snippet.
+generated files (the page's notebook edition among them). Nothing is registered anywhere: the
+site lists every page under docs/ and the tests find every page and snippet.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import re
 import string
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
-from tools import notebook, snippets
+from tools import content, generate, project, runner
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -58,8 +57,7 @@ def plan(root: Path, slug: str, title: str) -> dict[Path, str]:
 
 def preview_address(root: Path) -> str:
     """Where `mkdocs serve` shows the home page: it keeps the path of site_url."""
-    path = urlparse(notebook.site_config(root).get("site_url") or "/").path
-    return "http://127.0.0.1:8000/" + path.strip("/") + ("/" if path.strip("/") else "")
+    return "http://127.0.0.1:8000" + project.site_path(project.site_config(root))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("slug", help="the page's file name and address, e.g. gradient-tape")
     parser.add_argument("title", help='the page title, e.g. "Why GradientTape returns None"')
     parser.add_argument(
-        "--root", type=Path, default=snippets.ROOT, help="project folder (default: this one)"
+        "--root", type=Path, default=project.ROOT, help="project folder (default: this one)"
     )
     args = parser.parse_args(argv)
     root = args.root.resolve()
@@ -81,16 +79,22 @@ def main(argv: list[str] | None = None) -> int:
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(root)}")
-    snippet = next(p for p in files if p.suffix == ".py")
+    snippet = content.Snippet(next(p for p in files if p.suffix == ".py"))
     # The stored output comes from a real run, like every other one.
-    if snippets.main(["refresh", snippet.stem, "--root", str(root)]) != 0:
+    [result] = runner.run_all([snippet], new_processes=True, cache=False)
+    if result.problem:
         for path in files:
             path.unlink()
-        print(f"scaffold: {snippet.name} did not run; removed the files again", file=sys.stderr)
+        print(
+            f"scaffold: {snippet.label} did not run; removed the files again:\n{result.failure}",
+            file=sys.stderr,
+        )
         return 1
-    # A page that shows snippets has a notebook edition, generated from it (tools/notebook.py).
-    if notebook.main(["--root", str(root)]) != 0:
-        print("scaffold: the notebook edition could not be written; see above", file=sys.stderr)
+    snippet.store_output(result.output)
+    print(f"wrote {snippet.out_label}")
+    # A page that shows snippets has a notebook edition, generated from it (tools/generate.py).
+    if generate.main(["--root", str(root)]) != 0:
+        print("scaffold: the generated files could not be written; see above", file=sys.stderr)
         return 1
     print(
         f"\nNext: preview with `bash scripts/serve` at {preview_address(root)}{args.slug}/,\n"

@@ -1,7 +1,7 @@
 """Runs snippets in forked children of one process that has imported TensorFlow once.
 
-Started by tools/snippets.py as `python -c "import snippet_server; snippet_server.serve()"` with
-cwd = the project and this folder on PYTHONPATH, exactly like a snippet run in a fresh process.
+Started by tools/runner/server.py as `python -c "import fork_server; fork_server.serve()"` with
+cwd = the project and this folder on PYTHONPATH, exactly like a snippet run in a new process.
 
 Protocol, one JSON object per line: requests on stdin
     {"id": 1, "file": "snippets/x.py", "stdout": path, "stderr": path, "result": path,

@@ -1,0 +1,42 @@
+"""Every generated file is committed as the generator writes it (tools/generate.py)."""
+
+import pytest
+from support import copy_repository
+
+from tools import generate
+from tools.project import ROOT
+
+GENERATED = generate.generated()
+
+
+@pytest.mark.parametrize(
+    "made", GENERATED, ids=[g.path.relative_to(ROOT).as_posix() for g in GENERATED]
+)
+def test_generated_file_is_current(made):
+    assert made.error is None, made.error
+    message = generate.stale(made.path, made.text)
+    assert message is None, message
+
+
+def test_the_generated_files(tmp_path):
+    names = {g.path.relative_to(ROOT).as_posix() for g in GENERATED}
+    assert {
+        "docs/notebook/tensor-vs-variable.ipynb",
+        "docs/reference/compatibility.md",
+        "docs/snippets.json",
+    } <= names
+
+
+def test_a_stale_file_is_named_and_rewritten(tmp_path, capsys):
+    root = copy_repository(tmp_path / "repo")
+    page = root / "docs" / "reference" / "compatibility.md"
+    page.write_text(page.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
+
+    assert generate.main(["--check", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "docs/reference/compatibility.md: out of date; run `python -m tools.generate`" in err
+    assert "-edited by hand" in err
+
+    assert generate.main(["--root", str(root)]) == 0
+    assert "wrote docs/reference/compatibility.md" in capsys.readouterr().out
+    assert generate.main(["--check", "--root", str(root)]) == 0

@@ -1,0 +1,300 @@
+"""The model of the project's content: snippets, their sections and stored outputs, the includes a
+page makes of them, and the versions the outputs were verified with.
+
+Every other module and test asks this one; none parses these syntaxes itself.
+
+- A snippet is `snippets/<name>.py`. Comment lines `# snippet: ...` hold its directives; named
+  sections are marked `# --8<-- [start:name]` ... `# --8<-- [end:name]`; its stored output is
+  `snippets/<name>.out`.
+- An include is a line `--8<-- "name.py:section"` (or `--8<-- "name.out"`) in a page. Section
+  markers and includes are read with pymdownx.snippets' own parser, the one the site is built
+  with, so what a test or the notebook finds is what the site shows.
+- The versions line, `snippets/verified-with.txt`, is written by `tools.snippets refresh` and
+  shown on every page.
+
+Only the standard library is imported at module level: the snippet runner imports this module in
+environments that have TensorFlow but no MkDocs (tools/matrix.py). Sections and includes need
+pymdown-extensions, which is imported when they are asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import platform
+import tokenize
+from pathlib import Path
+
+from tools import project
+
+DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
+VERSIONS_FILE = "verified-with.txt"
+DIRECTIVE_PREFIX = "snippet:"
+OPTIONS = {"raises", "timeout"}
+FLAGS = {"fresh-process"}
+
+
+class ContentError(Exception):
+    """A snippet, stored output or include that cannot be used as it is; names file and line."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Directives:
+    raises: str | None = None  # the exception class the snippet must end with
+    timeout: float = DEFAULT_TIMEOUT  # seconds
+    fresh_process: bool = False  # e.g. it sets a variable TensorFlow reads at import
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    name: str
+    start_line: int  # first line of the content (1-based), after the start marker
+    end_line: int  # last line of the content, before the end marker
+
+
+@dataclasses.dataclass(frozen=True)
+class Snippet:
+    path: Path  # absolute: <root>/snippets/<name>.py
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent.parent
+
+    @property
+    def label(self) -> str:
+        """The path relative to the project: 'snippets/<name>.py'."""
+        return self.path.relative_to(self.root).as_posix()
+
+    @property
+    def out_path(self) -> Path:
+        return self.path.with_suffix(".out")
+
+    @property
+    def out_label(self) -> str:
+        return self.out_path.relative_to(self.root).as_posix()
+
+    def directives(self) -> Directives:
+        """The `# snippet: key=value flag` comments; raises ContentError naming the line."""
+        options: dict[str, str] = {}
+        flags: set[str] = set()
+        for number, comment in _comments(self.path):
+            text = comment.lstrip("#").strip()
+            if not text.startswith(DIRECTIVE_PREFIX):
+                continue
+            for word in text.removeprefix(DIRECTIVE_PREFIX).split():
+                key, sep, value = word.partition("=")
+                if not sep and key in FLAGS:
+                    flags.add(key)
+                    continue
+                if not sep or key not in OPTIONS or not value:
+                    raise ContentError(
+                        f"{self.label}:{number}: unknown snippet directive {word!r}; "
+                        f"expected one of {sorted(OPTIONS)} as key=value, or {sorted(FLAGS)}"
+                    )
+                options[key] = value
+        try:
+            timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
+        except ValueError:
+            raise ContentError(f"{self.label}: timeout must be a number of seconds") from None
+        return Directives(
+            raises=options.get("raises"), timeout=timeout, fresh_process="fresh-process" in flags
+        )
+
+    def sections(self) -> tuple[list[Section], list[str]]:
+        """Named sections in file order, and the problems with the markers (each naming a line)."""
+        found: list[Section] = []
+        problems: list[str] = []
+        open_at: dict[str, int] = {}
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            match = _snippet_syntax().match_section(line)
+            if match is None or match.group("escape"):
+                continue
+            kind, name = match.group("type").lower(), match.group("name")
+            if kind == "start":
+                if name in open_at or any(s.name == name for s in found):
+                    problems.append(f"{self.label}:{number}: section {name!r} starts a second time")
+                open_at[name] = number
+            elif name not in open_at:
+                problems.append(f"{self.label}:{number}: section {name!r} ends but never started")
+            else:
+                found.append(Section(name, open_at.pop(name) + 1, number - 1))
+        problems += [
+            f"{self.label}:{line}: section {name!r} never ends" for name, line in open_at.items()
+        ]
+        if not found and not problems:
+            problems.append(
+                f"{self.label}: no named section (# --8<-- [start:name] ... [end:name])"
+            )
+        return sorted(found, key=lambda s: s.start_line), problems
+
+    def section_text(self, name: str) -> str:
+        """A section's code as the site shows it (dedented, nested markers removed).
+
+        Raises ContentError when the snippet has no such section.
+        """
+        lines = self.path.read_text(encoding="utf-8").split("\n")
+        try:
+            shown = _snippet_syntax().extract_section(name, lines)
+        except Exception as error:  # pymdownx's SnippetMissingError
+            raise ContentError(f"{self.label}: no section {name!r} ({error})") from None
+        return "\n".join(shown).strip("\n")
+
+    def stored_output(self) -> str | None:
+        """The stored output, bytes for bytes (no newline translation); None when missing."""
+        if not self.out_path.exists():
+            return None
+        return self.out_path.read_bytes().decode("utf-8")
+
+    def store_output(self, text: str) -> None:
+        self.out_path.write_bytes(text.encode("utf-8"))
+
+
+def _comments(path: Path) -> list[tuple[int, str]]:
+    """(line number, text) of every comment token of a Python file; a broken file has none."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline))
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        return []  # the run reports the syntax error as Python does
+    return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
+
+
+def snippets(root: Path = project.ROOT) -> list[Snippet]:
+    """Every snippet of the project, by name."""
+    return [Snippet(path) for path in sorted(project.snippets_dir(root).glob("*.py"))]
+
+
+def orphans(root: Path = project.ROOT) -> list[str]:
+    """Problems: stored outputs that have no snippet."""
+    folder = project.snippets_dir(root)
+    return [
+        f"{out.relative_to(root).as_posix()}: stored output without a snippet "
+        f"(expected {out.with_suffix('.py').relative_to(root).as_posix()})"
+        for out in sorted(folder.glob("*.out"))
+        if not out.with_suffix(".py").exists()
+    ]
+
+
+# --- Includes in pages ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Include:
+    """A line `--8<-- "file"` or `--8<-- "file:section"` of a page."""
+
+    page: Path
+    line: int  # 1-based
+    file: str  # the name under snippets/, e.g. "weight_state_layer.py"
+    section: str | None
+
+    @property
+    def stem(self) -> str:
+        return self.file.rpartition(".")[0]
+
+    @property
+    def suffix(self) -> str:
+        return self.file.rpartition(".")[2]
+
+
+def includes(page: Path, text: str | None = None) -> list[Include]:
+    """Every snippet include of a page, in order, as pymdownx.snippets reads them."""
+    syntax = _snippet_syntax()
+    text = page.read_text(encoding="utf-8") if text is None else text
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        include = parse_include(line, syntax)
+        if include:
+            found.append(Include(page, number, *include))
+    return found
+
+
+def parse_include(line: str, syntax=None) -> tuple[str, str | None] | None:
+    """(file, section) of an include line, or None for any other line."""
+    syntax = syntax or _snippet_syntax()
+    match = syntax.RE_ALL_SNIPPETS.match(line)
+    if not match or match.group("escape") or not match.group("inline_marker"):
+        return None
+    file, _lines, section = syntax.split_path(match.group("snippet")[1:-1].strip())
+    return file, section[1:] if section else None
+
+
+@functools.cache
+def _snippet_syntax():
+    """pymdownx.snippets' parser, configured as mkdocs.yml configures it for the site."""
+    import markdown
+
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": {"check_paths": True, "dedent_subsections": True}},
+    )
+    return md.preprocessors["snippet"]
+
+
+# --- Versions --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Versions:
+    """The versions an output was verified with, as every page shows them."""
+
+    tensorflow: str
+    keras: str
+    python: str  # major.minor
+
+    FORMAT = "TensorFlow {tensorflow}, Keras {keras}, Python {python}"
+
+    def line(self) -> str:
+        return self.FORMAT.format(**dataclasses.asdict(self)) + "\n"
+
+    @classmethod
+    def parse(cls, text: str, where: str = VERSIONS_FILE) -> Versions:
+        """The inverse of line(); raises ContentError naming `where`."""
+        words = text.strip().replace(",", "").split()
+        names = [f.name for f in dataclasses.fields(cls)]
+        labels = [w.split()[0] for w in cls.FORMAT.split(", ")]
+        if len(words) != 2 * len(names) or words[::2] != labels:
+            raise ContentError(
+                f"{where}: expected {cls.FORMAT.format(**{n: '…' for n in names})!r}, "
+                f"found {text.strip()!r}; write it with `python -m tools.snippets refresh`"
+            )
+        return cls(**dict(zip(names, words[1::2], strict=True)))
+
+    @classmethod
+    def installed(cls) -> Versions:
+        """Read from package metadata, not by importing TensorFlow.
+
+        Nightlies and the plain `tensorflow` package install under other distribution names.
+        """
+        return cls(
+            tensorflow=_first_installed(
+                "tensorflow-cpu", "tensorflow", "tf-nightly-cpu", "tf-nightly"
+            ),
+            keras=_first_installed("keras", "keras-nightly"),
+            python=".".join(platform.python_version_tuple()[:2]),
+        )
+
+    @classmethod
+    def stored(cls, root: Path = project.ROOT) -> Versions:
+        """What `snippets/verified-with.txt` says; raises ContentError when missing or malformed."""
+        path = project.snippets_dir(root) / VERSIONS_FILE
+        text = path.read_text(encoding="utf-8") if path.exists() else "<missing>"
+        return cls.parse(text, f"snippets/{VERSIONS_FILE}")
+
+    def store(self, root: Path = project.ROOT) -> None:
+        (project.snippets_dir(root) / VERSIONS_FILE).write_text(self.line(), encoding="utf-8")
+
+
+def _first_installed(*names: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in names:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return "not installed"

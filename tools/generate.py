@@ -1,0 +1,107 @@
+"""Write, or check, every file generated from the project's sources.
+
+    python -m tools.generate            write them
+    python -m tools.generate --check    exit 1 naming each generated file that is out of date
+
+The generated files are committed, and the tests fail while one is out of date:
+
+- `docs/notebook/<page>.ipynb`, the notebook edition of each page that shows snippet code
+  (tools/notebook.py), from the page, its snippets and their stored outputs;
+- `docs/reference/compatibility.md`, the compatibility page (tools/compatibility.py), from
+  compat/results/;
+- `docs/snippets.json`, the manifest of every snippet (tools/manifest.py).
+
+Why committed files rather than pages built by an MkDocs hook: a notebook must be a file of the
+repository (Colab opens it from GitHub, readers download it); the matrix workflow proposes new
+results as a pull request whose diff then shows the page they change; and a reviewer sees every
+generated change beside the change of a snippet or output that caused it. The site build only
+reads files, so it needs neither TensorFlow nor a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tools import compatibility, manifest, notebook, project
+
+
+@dataclasses.dataclass(frozen=True)
+class Generated:
+    """A generated file's text, or why it cannot be made (naming the source file)."""
+
+    path: Path
+    text: str | None = None
+    error: str | None = None
+
+
+def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
+    """Each generated file and how to make its text."""
+    config = project.site_config(root)
+
+    def notebook_of(page: Path) -> Callable[[], str]:
+        return lambda: notebook.dumps(notebook.build(page, root, config))
+
+    files = {
+        notebook.notebook_path(p, root): notebook_of(p) for p in notebook.pages_with_notebooks(root)
+    }
+    files[root / compatibility.PAGE] = lambda: compatibility.generate(root)
+    files[root / manifest.PATH] = lambda: manifest.dumps(manifest.build(root, config))
+    return files
+
+
+def generated(root: Path = project.ROOT) -> list[Generated]:
+    """Every generated file, made; one that cannot be made does not stop the others."""
+    found = []
+    for path, make in generators(root).items():
+        try:
+            found.append(Generated(path, text=make()))
+        except (notebook.NotebookError, manifest.ManifestError) as error:
+            found.append(Generated(path, error=f"cannot write {path.relative_to(root)}:\n{error}"))
+    return found
+
+
+def stale(path: Path, text: str, root: Path = project.ROOT) -> str | None:
+    """None when the committed file is `text`, else a message naming it (with a diff)."""
+    from tools.runner import diff
+
+    name = path.relative_to(root).as_posix()
+    committed = path.read_bytes().decode("utf-8") if path.exists() else ""
+    if committed == text:
+        return None
+    if path.suffix == ".ipynb":
+        return notebook.stale(committed, text, name)
+    return f"{name}: out of date; run `python -m tools.generate`\n" + diff(
+        committed, text, f"{name} (committed)", f"{name} (generated)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.generate", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--check", action="store_true", help="only compare, write nothing")
+    parser.add_argument("--root", type=Path, default=project.ROOT, help="project folder")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    failed = False
+    for file in generated(root):
+        name = file.path.relative_to(root).as_posix()
+        message = file.error or stale(file.path, file.text, root)
+        if message is None:
+            print(f"ok {name}" if args.check else f"unchanged {name}")
+        elif file.error or args.check:
+            print(f"FAIL {message}", file=sys.stderr)
+            failed = True
+        else:
+            file.path.parent.mkdir(parents=True, exist_ok=True)
+            file.path.write_bytes(file.text.encode("utf-8"))
+            print(f"wrote {name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Where a snippet is run: each with fresh interpreter state, judged against its stored output.
+
+`run_all(snippets)` runs snippets two at a time and returns one `Result` per snippet. By default
+a snippet runs in a child forked from one server process that has already imported what the
+snippets import (child/fork_server.py), which pays `import tensorflow` once per run instead of
+once per snippet; `new_processes=True`, and snippets marked `# snippet: fresh-process`, run as
+`python snippets/<name>.py` each. A snippet that passed before with identical inputs is not run
+again unless the cache is off (cache.py).
+
+Modules in child/ are put on the PYTHONPATH of every run: they are loaded by the snippet's own
+process, never by this one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tools import project
+from tools.content import ContentError, Directives, Snippet, Versions
+
+CHILD_DIR = Path(__file__).resolve().parent / "child"
+
+
+@dataclasses.dataclass(frozen=True)
+class RaisedException:
+    """The uncaught exception that ended a run, as recorded by child/sitecustomize.py."""
+
+    name: str  # the class name, e.g. "InvalidArgumentError"
+    text: str  # as Python prints its last lines: traceback.format_exception_only
+    traceback: str  # the whole traceback, for reports
+
+
+@dataclasses.dataclass
+class Result:
+    """One snippet, run (or found unchanged in the cache) and compared with its stored output."""
+
+    snippet: Snippet
+    output: str = ""  # normalised stdout + exception text: what is compared and stored
+    exception: RaisedException | None = None
+    problem: str | None = None  # why this is not a valid run: timeout, crash, wrong exception
+    stderr: str = ""
+    cached: bool = False  # not run: it passed before with exactly the same inputs
+    failure: str | None = None  # None when it matches the stored output; else the report
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_OBJECT_ID = re.compile(r"\bid=\d{6,}\b")
+_SITE_PACKAGES = re.compile(r"""[^\s"'(<]*[/\\](?:site|dist)-packages[/\\]""")
+
+
+def normalise(text: str, root: Path = project.ROOT) -> str:
+    """Remove what differs from run to run or machine to machine; never a value."""
+    text = _ANSI.sub("", text)
+    text = _SITE_PACKAGES.sub("<site-packages>/", text)
+    text = text.replace(str(root) + os.sep, "")
+    text = _ADDRESS.sub("0x…", text)
+    return _OBJECT_ID.sub("id=<id>", text)
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a snippet's process: ours, with child/ on PYTHONPATH."""
+    env = dict(os.environ)
+    env.pop("SNIPPET_RESULT", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHILD_DIR), env.get("PYTHONPATH")]))
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
+    """Run one snippet as `python snippets/<name>.py` in a new interpreter."""
+    root = snippet.root
+    with tempfile.TemporaryDirectory() as tmp:
+        result_file = Path(tmp) / "exception.json"
+        env = child_env()
+        env["SNIPPET_RESULT"] = str(result_file)
+        proc = subprocess.Popen(
+            [sys.executable, snippet.label],
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        timed_out = False
+        try:
+            stdout, stderr = proc.communicate(timeout=directives.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            timed_out = True
+        return judge(snippet, directives, stdout, stderr, proc.returncode, timed_out, result_file)
+
+
+def judge(
+    snippet: Snippet,
+    directives: Directives,
+    stdout: bytes,
+    stderr: bytes,
+    code: int,
+    timed_out: bool,
+    result_file: Path,
+) -> Result:
+    """One run, however it was run: what it printed, raised and how it ended."""
+    root = snippet.root
+    result = Result(snippet)
+    if timed_out:
+        result.problem = f"timed out after {directives.timeout:g} s and was killed"
+    if result_file.exists():
+        recorded = json.loads(result_file.read_text(encoding="utf-8"))
+        result.exception = RaisedException(
+            name=recorded["name"], text=recorded["exception"], traceback=recorded["traceback"]
+        )
+    stdout_text = normalise(stdout.decode("utf-8", "replace"), root)
+    result.stderr = stderr.decode("utf-8", "replace")
+    result.output = stdout_text
+    if result.exception:
+        if stdout_text and not stdout_text.endswith("\n"):
+            result.output += "\n"
+        result.output += normalise(result.exception.text, root)
+    if result.problem:
+        return result
+    expected = directives.raises
+    raised = result.exception
+    if code < 0:
+        result.problem = f"crashed: killed by {signal.Signals(-code).name} (exit status {code})"
+    elif raised is None and code != 0:
+        result.problem = f"exited with status {code} without raising an exception"
+    elif raised is None and expected:
+        result.problem = f"was expected to raise {expected} but finished without an exception"
+    elif raised and not expected:
+        result.problem = "raised an exception it is not marked to raise:\n" + normalise(
+            raised.traceback, root
+        )
+    elif raised and raised.name != expected.rpartition(".")[2]:
+        result.problem = f"was expected to raise {expected} but raised:\n" + normalise(
+            raised.traceback, root
+        )
+    return result
+
+
+def compare(result: Result) -> str | None:
+    """None when the run matches the stored output, else a message naming the snippet."""
+    snippet = result.snippet
+    if result.problem:
+        return f"{snippet.label} {result.problem}\n--- stderr ---\n{result.stderr[-4000:]}"
+    stored = snippet.stored_output()
+    if stored is None:
+        return (
+            f"{snippet.label}: no stored output {snippet.out_label}; "
+            "create it with: python -m tools.snippets refresh " + snippet.name
+        )
+    if stored == result.output:
+        return None
+    return f"{snippet.label}: output differs from the stored output\n" + diff(
+        stored,
+        result.output,
+        f"{snippet.out_label} (stored)",
+        f"{snippet.label} (run with {Versions.installed().line().strip()})",
+    )
+
+
+def diff(old: str, new: str, old_label: str, new_label: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label
+        )
+    )
+
+
+def _forking_works() -> bool:
+    return hasattr(os, "fork") and hasattr(os, "pidfd_open") and Path("/proc/self/task").is_dir()
+
+
+def run_all(
+    snippets: list[Snippet],
+    workers: int = 2,
+    *,
+    new_processes: bool = False,
+    cache: bool | None = None,
+) -> list[Result]:
+    """Run every snippet and compare it with its stored output; one Result each, in order.
+
+    A snippet that cannot even be read (a bad directive) gets a Result with its problem.
+    new_processes=True runs each in a new interpreter instead of a forked child of the server.
+    cache (default: on unless the CI variable is set) skips a snippet that passed before with
+    identical inputs; its Result then carries the stored output and cached=True.
+    """
+    from tools.runner import cache as check_cache
+    from tools.runner.server import ForkServer, preload
+
+    use_cache = check_cache.default() if cache is None else cache
+    results: dict[Path, Result] = {}
+    todo: list[tuple[Snippet, Directives, str | None]] = []
+    inputs = check_cache.inputs_digest(snippets[0].root) if use_cache and snippets else b""
+    for snippet in snippets:
+        try:
+            directives = snippet.directives()
+        except ContentError as error:
+            results[snippet.path] = Result(snippet, problem=str(error), failure=str(error))
+            continue
+        key = check_cache.key(inputs, snippet) if use_cache else None
+        if key is not None and check_cache.hit(snippet, key):
+            output = snippet.stored_output() or ""
+            results[snippet.path] = Result(snippet, output=output, cached=True)
+            continue
+        todo.append((snippet, directives, key))
+
+    forked = [s for s, d, _ in todo if not (new_processes or d.fresh_process)]
+    server = None
+    if forked and _forking_works():
+        server = ForkServer(forked[0].root, preload(forked))
+
+    def one(item: tuple[Snippet, Directives, str | None]) -> Result:
+        snippet, directives, key = item
+        if server is not None and snippet in forked:
+            result = server.run(snippet, directives)
+        else:
+            result = run_in_new_process(snippet, directives)
+        result.failure = compare(result)
+        if key is not None and result.passed:
+            check_cache.store(snippet, key)
+        return result
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for (snippet, _, _), result in zip(todo, pool.map(one, todo), strict=True):
+                results[snippet.path] = result
+    finally:
+        if server is not None:
+            server.close()
+    return [results[s.path] for s in snippets]

@@ -1,0 +1,86 @@
+"""The check cache: a snippet that passed is not run again while nothing it depends on changes.
+
+What it depends on: its bytes, its stored output, every other file in snippets/ (it may import
+them), the Python, TensorFlow, Keras and installed package versions, uv.lock, the TF_*, KERAS_*
+and PYTHON* variables, and the runner's own code. Entries live in .cache/snippets/; the cache is
+off when the CI variable is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+from tools.content import Snippet, Versions
+
+CACHE_DIR = Path(".cache") / "snippets"
+RUNNER_DIR = Path(__file__).resolve().parent
+
+
+def default() -> bool:
+    """On, unless the CI variable says this is a CI run."""
+    return os.environ.get("CI", "").strip().lower() in ("", "0", "false")
+
+
+def runner_files() -> list[Path]:
+    """The code that decides how snippets are run and judged."""
+    return sorted([*RUNNER_DIR.glob("*.py"), *(RUNNER_DIR / "child").glob("*.py")])
+
+
+def installed() -> list[str]:
+    from importlib.metadata import distributions
+
+    return sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+
+
+def inputs_digest(root: Path) -> bytes:
+    """Everything outside the snippet itself that can change what a snippet prints."""
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    # The runner's own code: a change in how snippets are run or normalised re-runs them all.
+    for path in runner_files():
+        add(f"runner:{path.name}", path.read_bytes())
+    add("python", f"{sys.version} {sys.executable} {platform.platform()}".encode())
+    add("versions", Versions.installed().line().encode())
+    add("installed", "\n".join(installed()).encode())
+    lock = root / "uv.lock"
+    add("uv.lock", lock.read_bytes() if lock.exists() else b"")
+    settings = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(("TF_", "KERAS_", "PYTHON"))
+    )
+    add("environment", "\n".join(settings).encode())
+    # Every file beside the snippets but the stored outputs: a snippet may import any sibling.
+    for path in sorted((root / "snippets").iterdir()):
+        if path.is_file() and path.suffix != ".out":
+            add(f"snippets/{path.name}", path.read_bytes())
+    return digest.digest()
+
+
+def key(inputs: bytes, snippet: Snippet) -> str:
+    stored = snippet.out_path.read_bytes() if snippet.out_path.exists() else None
+    digest = hashlib.sha256(inputs)
+    digest.update(snippet.name.encode() + b"\0")
+    digest.update(b"no stored output" if stored is None else b"stored\0" + stored)
+    return digest.hexdigest()
+
+
+def _entry(snippet: Snippet) -> Path:
+    return snippet.root / CACHE_DIR / snippet.name
+
+
+def hit(snippet: Snippet, key: str) -> bool:
+    entry = _entry(snippet)
+    return snippet.out_path.exists() and entry.exists() and entry.read_text() == key
+
+
+def store(snippet: Snippet, key: str) -> None:
+    entry = _entry(snippet)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_text(key)

@@ -1,0 +1,129 @@
+"""The runner's side of the fork server (child/fork_server.py): start it, send it snippets.
+
+The server imports what the snippets import once, then forks one child per snippet; each child
+is set up as `python snippets/<name>.py` would be. This module starts it, sends it one request
+per snippet and judges each child's run like any other.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+from tools.content import Directives, Snippet
+from tools.runner import Result, child_env, judge, run_in_new_process
+
+
+class ForkServer:
+    """A process that imports the snippets' libraries once and forks a child per snippet.
+
+    Shared by the worker threads of one run_all.
+    """
+
+    def __init__(self, root: Path, preload: list[str]):
+        self.root = root
+        self._tmp = tempfile.TemporaryDirectory()
+        self._log = open(Path(self._tmp.name) / "server.log", "wb")  # noqa: SIM115
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "import fork_server; fork_server.serve()", *preload],
+            cwd=root,
+            env=child_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+        self._lock = threading.Lock()
+        self._waiting: dict[int, Future] = {}
+        self._ids = 0
+        self._reader = threading.Thread(target=self._read_replies, daemon=True)
+        self._reader.start()
+
+    def _read_replies(self) -> None:
+        for line in self._proc.stdout:
+            reply = json.loads(line)
+            with self._lock:
+                future = self._waiting.pop(reply["id"])
+            future.set_result(reply)
+        with self._lock:  # the server ended: nobody else will be answered
+            for future in self._waiting.values():
+                future.set_result(None)
+            self._waiting.clear()
+
+    def run(self, snippet: Snippet, directives: Directives) -> Result:
+        with self._lock:
+            self._ids += 1
+            number = self._ids
+            future: Future = Future()
+            files = {k: Path(self._tmp.name) / f"{number}.{k}" for k in ("stdout", "stderr")}
+            result_file = Path(self._tmp.name) / f"{number}.json"
+            request = {
+                "id": number,
+                "file": snippet.label,
+                "result": str(result_file),
+                "timeout": directives.timeout,
+                **{k: str(v) for k, v in files.items()},
+            }
+            self._waiting[number] = future
+            try:
+                self._proc.stdin.write((json.dumps(request) + "\n").encode())
+                self._proc.stdin.flush()
+            except OSError:
+                self._waiting.pop(number)
+                future.set_result(None)
+        reply = future.result()
+        if reply is None:
+            # Never a reason to skip a check: the reference way still works.
+            log = Path(self._tmp.name) / "server.log"
+            print(
+                "snippet server stopped; running in a new process instead:\n"
+                + log.read_text(encoding="utf-8", errors="replace")[-2000:],
+                file=sys.stderr,
+            )
+            return run_in_new_process(snippet, directives)
+        return judge(
+            snippet,
+            directives,
+            files["stdout"].read_bytes() if files["stdout"].exists() else b"",
+            files["stderr"].read_bytes() if files["stderr"].exists() else b"",
+            reply["returncode"],
+            reply["timed_out"],
+            result_file,
+        )
+
+    def close(self) -> None:
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:  # it had stopped already
+            pass
+        self._proc.wait()
+        self._reader.join()
+        self._proc.stdout.close()
+        self._log.close()
+        self._tmp.cleanup()
+
+
+def _imports(path: Path) -> set[str]:
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.partition(".")[0])
+    return names
+
+
+def preload(snippets: list[Snippet]) -> list[str]:
+    """Third-party libraries the snippets import: what the server imports before forking."""
+    siblings = {p.stem for p in snippets[0].path.parent.glob("*.py")} if snippets else set()
+    names = set().union(*(_imports(s.path) for s in snippets)) - siblings - {"__future__"}
+    return sorted(n for n in names if n not in sys.stdlib_module_names)
