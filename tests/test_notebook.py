@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 from nbclient.util import run_sync
-from support import copy_repository, html_text, links
+from support import copy_repository, html_text, links, write_snippet
 
 from tools import content, notebook, project
 from tools.project import ROOT
@@ -211,6 +211,28 @@ def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
         r"from tensor_state_layer\.py, but no earlier code block",
         str(error.value),
     ), error.value
+
+
+def test_a_script_only_snippet_is_shown_with_its_output_not_run(tmp_path):
+    root = copy_repository(tmp_path / "repo")
+    write_snippet(
+        root,
+        "starts_workers",
+        '# snippet: script-only\n# --8<-- [start:demo]\nprint("```")\n# --8<-- [end:demo]\n',
+        "```\n",
+    )
+    page = root / "docs" / "workers.md"
+    page.write_text(
+        '# Workers\n\n```{.python notest}\n--8<-- "starts_workers.py:demo"\n```\n\n'
+        '```text\n--8<-- "starts_workers.out"\n```\n',
+        encoding="utf-8",
+    )
+    nb = notebook.build(page, root)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "markdown"]
+    shown = nb.cells[1].source
+    assert "`python snippets/starts_workers.py`" in shown
+    assert '````python\nprint("```")\n````' in shown
+    assert "It printed:\n\n````text\n```\n````" in shown
 
 
 def test_wrong_outputs_and_exceptions_in_a_kernel_are_reported_naming_the_cell(tmp_path):

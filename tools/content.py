@@ -32,7 +32,7 @@ DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
 VERSIONS_FILE = "verified-with.txt"
 DIRECTIVE_PREFIX = "snippet:"
 OPTIONS = {"raises", "timeout"}
-FLAGS = {"fresh-process"}
+FLAGS = {"fresh-process", "script-only"}
 
 
 class ContentError(Exception):
@@ -44,6 +44,9 @@ class Directives:
     raises: str | None = None  # the exception class the snippet must end with
     timeout: float = DEFAULT_TIMEOUT  # seconds
     fresh_process: bool = False  # e.g. it sets a variable TensorFlow reads at import
+    # Runs only as a file (it starts processes from its own file, say): a notebook shows its
+    # code and output but cannot run it as a cell.
+    script_only: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +105,10 @@ class Snippet:
         except ValueError:
             raise ContentError(f"{self.label}: timeout must be a number of seconds") from None
         return Directives(
-            raises=options.get("raises"), timeout=timeout, fresh_process="fresh-process" in flags
+            raises=options.get("raises"),
+            timeout=timeout,
+            fresh_process="fresh-process" in flags,
+            script_only="script-only" in flags,
         )
 
     def sections(self) -> tuple[list[Section], list[str]]:

@@ -43,6 +43,7 @@ class Cell:
     source: str = ""  # for code: "name.py:section" (sections joined by commas)
     output: str | None = None  # for code: the stored output shown under it, if any
     raises: str | None = None  # for code: the exception the stored output ends with
+    script_only: bool = False  # for code: shown with its output, not run as a cell
 
 
 def notebook_path(page: Path, root: Path = project.ROOT) -> Path:
@@ -214,7 +215,11 @@ class _Converter:
             node.name for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef)
         }
         self.defined.setdefault(snippet.name, set()).update(bound)
-        self.cells.append(Cell("code", lines, source=label))
+        try:
+            script_only = snippet.directives().script_only
+        except content.ContentError as error:
+            raise NotebookError(str(error)) from None
+        self.cells.append(Cell("code", lines, source=label, script_only=script_only))
 
     def sibling_import(self, number: int, source: str, line: str) -> str:
         """A snippet imports a sibling file the notebook does not have; an earlier cell has it."""
@@ -301,6 +306,25 @@ def _outputs(cell: Cell) -> list:
     return outputs
 
 
+def fenced(text: str, language: str) -> str:
+    """A Markdown code block of `text`, its fence longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.removesuffix(chr(10))}\n{fence}"
+
+
+def script_only(cell: Cell, code: str) -> str:
+    """A Markdown cell that shows a script-only snippet and its stored output."""
+    name = cell.source.partition(":")[0]
+    shown = fenced(code, "python")
+    if cell.output is not None:
+        shown += "\n\nIt printed:\n\n" + fenced(cell.output, "text")
+    return (
+        f"> **Run this one as a script:** `python snippets/{name}` in a clone of the repository. "
+        "It starts processes from its own file, which a notebook cell cannot do.\n\n" + shown
+    )
+
+
 def build(page: Path, root: Path = project.ROOT, config=None) -> nbformat.NotebookNode:
     """The notebook of a page; raises NotebookError naming the page and line."""
     config = config or project.site_config(root)
@@ -316,6 +340,11 @@ def build(page: Path, root: Path = project.ROOT, config=None) -> nbformat.Notebo
     nb_cells = []
     for index, cell in enumerate(cells):
         text = "\n".join(cell.lines).strip("\n")
+        if cell.script_only:
+            nb_cells.append(
+                nbformat.v4.new_markdown_cell(script_only(cell, text), id=f"cell-{index:02d}")
+            )
+            continue
         if cell.kind == "markdown":
             text = re.sub(r"\n{3,}", "\n\n", text)
             if index == 0:  # after the title

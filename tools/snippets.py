@@ -1,7 +1,8 @@
 """Run the snippets under snippets/ and compare what they print with their stored outputs.
 
     python -m tools.snippets check [NAME ...]     run and compare; exit 1 on any difference
-    python -m tools.snippets refresh [NAME ...]   run and rewrite the stored outputs
+    python -m tools.snippets refresh [NAME ...]   run and rewrite the stored outputs, then the
+                                                  files generated from them (tools/generate.py)
     python -m tools.snippets report [NAME ...]    run each in a new process, print JSON
 
 A snippet is `snippets/<name>.py`; its stored output is `snippets/<name>.out`: what the snippet
@@ -11,6 +12,8 @@ Directives in comment lines of the snippet (outside the shown sections):
     # snippet: raises=TypeError     the snippet must end with this exception
     # snippet: timeout=300          seconds before it is killed (default 120)
     # snippet: fresh-process        run it in a new interpreter, never in a forked one
+    # snippet: script-only          it runs only as a file (it starts processes from its own
+                                    file, say): the notebook shows it but cannot run it
 
 How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
@@ -109,11 +112,18 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(result.failure)
         else:
             print(f"ok {snippet.label}" + (" (unchanged since it passed)" * result.cached))
+    generated = 0
     if refresh:
         content.Versions.installed().store(root)
+        # What is generated from the outputs (notebooks, manifest, tables) follows them; a
+        # snippets folder without a site has nothing generated.
+        if (root / "mkdocs.yml").exists():
+            from tools import generate
+
+            generated = generate.main(["--root", str(root)])
     for message in problems:
         print(f"FAIL {message}", file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if problems or generated else 0
 
 
 if __name__ == "__main__":
