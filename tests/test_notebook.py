@@ -27,6 +27,7 @@ LAST_EXCEPTION = (
     "print(''.join(_t.format_exception_only(_s.last_type, _s.last_value)), end='')\n"
     "del _s, _t"
 )
+ONE_STREAM = "import sys as _s\n_s.stderr = _s.stdout\ndel _s"
 
 
 @dataclasses.dataclass
@@ -56,6 +57,10 @@ def execute(nb, workdir: Path, timeout=timeout_for) -> dict[int, Run]:
     )
     runs = {}
     with client.setup_kernel():
+        # A terminal shows stdout and stderr as one stream, in the order written; a kernel sends
+        # them apart. One stream for Python's writes (warnings among them) keeps that order.
+        reply = run_sync(client.kc.execute_interactive)(ONE_STREAM, timeout=30)
+        assert reply["content"]["status"] == "ok", reply
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -65,9 +70,7 @@ def execute(nb, workdir: Path, timeout=timeout_for) -> dict[int, Run]:
             except CellTimeoutError:
                 run.problem = f"timed out after {timeout(cell):g} s and was killed"
                 break
-            run.text = "".join(
-                o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"
-            )
+            run.text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
             run.raised = any(o.output_type == "error" for o in cell.outputs)
             if run.raised:
                 reply = run_sync(client.kc.execute_interactive)(
@@ -233,6 +236,30 @@ def test_a_script_only_snippet_is_shown_with_its_output_not_run(tmp_path):
     assert "`python snippets/starts_workers.py`" in shown
     assert '````python\nprint("```")\n````' in shown
     assert "It printed:\n\n````text\n```\n````" in shown
+
+
+def test_the_exception_is_split_off_where_it_starts_not_at_a_line_like_it(tmp_path):
+    root = copy_repository(tmp_path / "repo")
+    code = (
+        "# snippet: raises=ValueError\n# --8<-- [start:demo]\n"
+        "try:\n    raise ValueError('caught')\nexcept ValueError as error:\n"
+        "    print(f'ValueError: {error}')\nraise ValueError('real')\n# --8<-- [end:demo]\n"
+    )
+    write_snippet(root, "caught_then_raised", code, "ValueError: caught\nValueError: real\n")
+    page = root / "docs" / "caught.md"
+    page.write_text(
+        '# Caught\n\n```{.python notest}\n--8<-- "caught_then_raised.py:demo"\n```\n\n'
+        '```text\n--8<-- "caught_then_raised.out"\n```\n',
+        encoding="utf-8",
+    )
+    [cell] = [c for c in notebook.build(page, root).cells if c.cell_type == "code"]
+    stream, error = cell.outputs
+    assert stream.text == "ValueError: caught\n"
+    assert (error.ename, error.evalue, error.traceback) == (
+        "ValueError",
+        "real",
+        ["ValueError: real"],
+    )
 
 
 def test_wrong_outputs_and_exceptions_in_a_kernel_are_reported_naming_the_cell(tmp_path):

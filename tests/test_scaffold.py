@@ -106,12 +106,30 @@ def test_page_tests_pass_on_the_copy(copy):
             "-q",
             "-k",
             "not test_snippet_output_matches_stored and not (kernel and tensor)"
-            " and not wrong_outputs and not hanging",
+            " and not wrong_outputs and not hanging and not parts_to_write",
             *tests,
         ],
         cwd=copy,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def test_the_new_page_cannot_pass_until_every_part_is_written(copy, tmp_path):
+    page = copy / "docs" / f"{SLUG}.md"
+    found = pages.placeholders(page)
+    boxes = (scaffold.TEMPLATES / "page.md.tmpl").read_text(encoding="utf-8").count("!!! todo")
+    assert sum("a 'To write' box" in f for f in found) == boxes > 0, found
+    assert all(f.startswith(f"{SLUG}.md:") for f in found)
+    # Once written, nothing is left to write.
+    text = page.read_text(encoding="utf-8")
+    tree = pages.tree(text)
+    lines = text.split("\n")
+    for node in reversed(list(pages.walk(tree))):
+        if node.type == "admonition" and node.meta.get("tag") == "todo":
+            del lines[node.map[0] : node.map[1]]
+    written = tmp_path / page.name
+    written.write_text("\n".join(lines).replace("To write", "Written"), encoding="utf-8")
+    assert pages.placeholders(written) == []
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,21 @@
 """The strict build: what it shows, what it refuses, and that it needs no TensorFlow."""
 
 import re
-from urllib.parse import urlsplit
+import shutil
+from urllib.parse import unquote, urlsplit
 
 import pytest
-from support import build_site, built_page, copy_repository, html_text, soup
+from support import build_site, built_page, copy_repository, html_text, soup, write_snippet
 
 from tools import content, pages
-from tools.project import ROOT
+from tools.project import ROOT, site_config, site_path
 
 PAGES = pages.all_pages()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_no_page_still_has_parts_to_write(page):
+    assert pages.placeholders(page) == [], "replace every 'To write' part (tools/scaffold.py)"
 
 
 def test_every_shown_snippet_shows_its_stored_output():
@@ -88,6 +94,61 @@ def test_built_pages_load_nothing_from_another_host(site):
     assert offenders == []
 
 
+def broken_links(site):
+    """Every internal link of every built HTML page whose file or anchor does not exist."""
+    ids: dict = {}
+
+    def ids_of(file):
+        if file not in ids:
+            ids[file] = {e["id"] for e in soup(file.read_text(encoding="utf-8")).find_all(id=True)}
+        return ids[file]
+
+    prefix = site_path(site_config())  # 404.html links from the site's root
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        for link in soup(page.read_text(encoding="utf-8")).find_all("a", href=True):
+            href = link["href"]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                continue  # another site: not ours to check here
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                path = str(site / path.removeprefix(prefix)) if path.startswith(prefix) else "/"
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site)}: {href}"
+            if not target.is_file() or not target.is_relative_to(site.resolve()):
+                broken.append(f"{where} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in ids_of(target):
+                    broken.append(f"{where} (no such anchor)")
+    return broken
+
+
+def test_every_internal_link_and_anchor_of_every_built_page_resolves(site):
+    assert broken_links(site) == []
+
+
+def test_a_broken_link_or_anchor_in_built_html_is_found(site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page = copy / "index.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "</body>",
+            '<a href="#nowhere">a</a><a href="tensor-vs-variable/#nope">b</a>'
+            '<a href="no-such-page/">c</a></body>',
+        ),
+        encoding="utf-8",
+    )
+    assert broken_links(copy) == [
+        "index.html: #nowhere (no such anchor)",
+        "index.html: tensor-vs-variable/#nope (no such anchor)",
+        "index.html: no-such-page/ (no such file)",
+    ]
+
+
 @pytest.fixture
 def project(tmp_path):
     """A copy of the repository to break on purpose."""
@@ -96,6 +157,35 @@ def project(tmp_path):
 
 def add_page(project, text):
     (project / "docs" / "broken.md").write_text(text, encoding="utf-8")
+
+
+NASTY = (
+    "```\n## not a heading\n```\n"
+    '--8<-- "verified-with.txt"\n'
+    "<b>bold?</b> &amp; \x1b[?25l\x1b]8;;https://example.com\x1b\\link\x1b]8;;\x1b\\\n"
+    "back\bspace, carriage\rreturn, a\ttab\n"
+)
+
+
+def test_a_stored_output_is_shown_as_its_bytes_whatever_they_are(project, tmp_path):
+    write_snippet(project, "nasty_output", "# --8<-- [start:demo]\nprint()\n# --8<-- [end:demo]\n")
+    (project / "snippets" / "nasty_output.out").write_bytes(NASTY.encode())
+    add_page(
+        project,
+        "# Nasty\n\n"
+        '```{.python notest title="snippets/nasty_output.py"}\n'
+        '--8<-- "nasty_output.py:demo"\n```\n\n'
+        '```text title="Output"\n--8<-- "nasty_output.out"\n```\n\n'
+        '=== "In a tab"\n\n    ```text title="Output"\n    --8<-- "nasty_output.out"\n    ```\n',
+    )
+    built = build_site(project, tmp_path / "out")
+    assert built.returncode == 0, built.stderr
+    page = soup((tmp_path / "out" / "broken" / "index.html").read_text(encoding="utf-8"))
+    shown = [b.pre.get_text() for b in page.select("div.highlight") if b.select_one(".filename")]
+    assert shown[1:] == [content.visible(NASTY)] * 2, shown
+    assert "␛[?25l" in shown[1] and "back␈space, carriage␍return, a\ttab" in shown[1]
+    assert page.find("h2") is None  # the output's "## " line stayed text
+    assert content.Versions.stored().line().strip() not in page.get_text()
 
 
 @pytest.mark.parametrize(

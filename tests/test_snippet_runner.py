@@ -111,15 +111,27 @@ def test_a_directive_in_a_string_is_not_a_directive(project):
     assert content.Snippet(path).directives() == content.Directives()
 
 
-def test_normalising_keeps_values_and_drops_addresses_ansi_and_paths(project):
+def test_normalising_drops_what_differs_between_runs_and_keeps_every_value(project, tmp_path):
+    linked = tmp_path / "linked"
+    linked.symlink_to(project)
     text = (
-        "\x1b[1mbold\x1b[0m <object at 0x7f3a2b4c5d60> 0x10 "
-        "FuncGraph(id=140159670414912) "
-        f'File "{project}/snippets/a.py" File "/opt/venv/lib/python3.11/site-packages/keras/x.py"'
+        "\x1b[1mbold\x1b[0m <object at 0x7f3a2b4c5d60> <__main__.A object at 0x7F3A2B4C5D60> "
+        "FuncGraph(name=forward, id=140159670414912) "
+        f'File "{project}/snippets/a.py" cwd {project} {linked}/b.txt {linked} file://{project}/x '
+        f"{project}2/other "
+        'File "/opt/venv/lib/python3.11/site-packages/keras/x.py"\n'
+        "2/2 - 0s - 82ms/step - loss: 0.4212\n"
+        # Values, and control characters: never changed.
+        "0x3dcccccd 0x10 id=140159670414912 hex(id(x)) 0x7f3a2b4c5d60 2/2 - 0s \x1b[?25l a\rb\b\n"
     )
-    assert runner.normalise(text, project) == (
-        "bold <object at 0x…> 0x10 FuncGraph(id=<id>) "
-        'File "snippets/a.py" File "<site-packages>/keras/x.py"'
+    # The project as given (through a link) and as the operating system resolves it.
+    assert runner.normalise(text, linked) == (
+        "bold <object at 0x…> <__main__.A object at 0x…> FuncGraph(name=forward, id=<id>) "
+        'File "snippets/a.py" cwd . b.txt . file:x '
+        f"{project}2/other "
+        'File "<site-packages>/keras/x.py"\n'
+        "2/2 - …s - …/step - loss: 0.4212\n"
+        "0x3dcccccd 0x10 id=140159670414912 hex(id(x)) 0x7f3a2b4c5d60 2/2 - 0s \x1b[?25l a\rb\b\n"
     )
 
 

@@ -104,6 +104,11 @@ class Snippet:
             timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
         except ValueError:
             raise ContentError(f"{self.label}: timeout must be a number of seconds") from None
+        if options.get("raises", "").rpartition(".")[2] == "SystemExit":
+            raise ContentError(
+                f"{self.label}: raises=SystemExit: sys.exit() ends a script with an exit status, "
+                "not with an exception Python prints; print what the reader should see instead"
+            )
         return Directives(
             raises=options.get("raises"),
             timeout=timeout,
@@ -159,6 +164,38 @@ class Snippet:
 
     def store_output(self, text: str) -> None:
         self.out_path.write_bytes(text.encode("utf-8"))
+
+
+def split_output(text: str, raises: str | None) -> tuple[str, str]:
+    """A stored output -> (what was printed, the exception as Python prints it).
+
+    The exception starts at the last line that begins with its class name (`Name:` or `Name`
+    alone, perhaps after a module path). The runner refuses a run whose output this does not
+    split as it ran (tools/runner judge), so a stored output always splits right. Raises
+    ContentError when no line begins with the name.
+    """
+    if not raises:
+        return text, ""
+    name = raises.rpartition(".")[2]
+    start = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        head = line.rstrip("\r\n").partition(":")[0]
+        if head.rpartition(".")[2] == name and head.replace(".", "").replace("_", "").isalnum():
+            start = offset
+        offset += len(line)
+    if start is None:
+        raise ContentError(f"the stored output does not end with {raises}")
+    return text[:start], text[start:]
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters (but newlines and tabs) shown as Unicode's control
+    pictures: "\r" as "␍", "\b" as "␈", ESC as "␛". How a page and a diff show stored bytes."""
+    return text.translate(_CONTROL_PICTURES)
+
+
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"} | {0x7F: 0x2421}
 
 
 def _comments(path: Path) -> list[tuple[int, str]]:

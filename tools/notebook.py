@@ -264,17 +264,6 @@ class _Converter:
             raise NotebookError(str(err)) from None
 
 
-def split_output(text: str, raises: str | None) -> tuple[str, str]:
-    """Stored output -> (stdout, exception text as Python prints it)."""
-    if not raises:
-        return text, ""
-    name = re.escape(raises.rpartition(".")[2])
-    match = re.search(rf"^(?:[\w.]+\.)?{name}(?::|$)", text, re.M)
-    if not match:
-        raise NotebookError(f"stored output does not end with {raises}:\n{text}")
-    return text[: match.start()], text[match.start() :]
-
-
 def output_text(cell: nbformat.NotebookNode) -> str:
     """What a stored code cell shows, in the form of a stored output file."""
     text = ""
@@ -289,7 +278,10 @@ def output_text(cell: nbformat.NotebookNode) -> str:
 def _outputs(cell: Cell) -> list:
     if cell.output is None:
         return []
-    stdout, exception = split_output(cell.output, cell.raises)
+    try:
+        stdout, exception = content.split_output(cell.output, cell.raises)
+    except content.ContentError as error:
+        raise NotebookError(f"{cell.source}: {error}") from None
     outputs = []
     if stdout:
         outputs.append(nbformat.v4.new_output("stream", name="stdout", text=stdout))

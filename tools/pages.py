@@ -105,6 +105,7 @@ class Fence:
     line: int  # 1-based line of the opening fence
     info: str  # the info string, e.g. '{.python notest title="x.py"}'
     body: str  # the lines inside, dedented as the fence's indentation requires
+    end_line: int = 0  # 1-based line of the closing fence (0 when unknown)
 
     @property
     def words(self) -> list[str]:
@@ -124,7 +125,7 @@ class Fence:
 
 def fences(text: str) -> list[Fence]:
     return [
-        Fence(node.map[0] + 1, node.info, node.content)
+        Fence(node.map[0] + 1, node.info, node.content, node.map[1])
         for node in walk(tree(text))
         if node.type == "fence"
     ]
@@ -170,6 +171,25 @@ def markdown_div(node: SyntaxTreeNode) -> str | None:
     if kind == "start" and "markdown" in attributes:
         return "open"
     return "close" if kind == "end" else None
+
+
+def placeholders(page: Path) -> list[str]:
+    """The parts of a page still to be written, each as 'file:line: what' (empty when none).
+
+    The scaffold (tools/scaffold.py) marks them with `!!! todo` boxes and "To write" texts.
+    """
+    text = page.read_text(encoding="utf-8")
+    found = [
+        f"{page.name}:{node.map[0] + 1}: a 'To write' box"
+        for node in walk(tree(text))
+        if node.type == "admonition" and node.meta.get("tag") == "todo"
+    ]
+    found += [
+        f"{page.name}:{number}: {line.strip()[:60]!r}"
+        for number, line in enumerate(text.split("\n"), 1)
+        if "To write" in line and not line.lstrip().startswith("!!! todo")
+    ]
+    return found
 
 
 def all_pages(root: Path = project.ROOT) -> list[Path]:

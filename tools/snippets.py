@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-cache", action="store_true", help="run every snippet even if it passed unchanged"
     )
-    args = parser.parse_args(argv)
+    # Options may come anywhere: `check --fresh-processes NAME` as well as `check NAME --...`.
+    args = parser.parse_intermixed_args(argv)
     root = args.root.resolve()
     snippets, problems = select(args.names, root)
     if args.command == "report":

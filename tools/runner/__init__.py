@@ -18,15 +18,17 @@ import difflib
 import json
 import os
 import re
+import selectors
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools import project
-from tools.content import ContentError, Directives, Snippet, Versions
+from tools.content import ContentError, Directives, Snippet, Versions, split_output, visible
 
 CHILD_DIR = Path(__file__).resolve().parent / "child"
 
@@ -48,7 +50,6 @@ class Result:
     output: str = ""  # normalised stdout + exception text: what is compared and stored
     exception: RaisedException | None = None
     problem: str | None = None  # why this is not a valid run: timeout, crash, wrong exception
-    stderr: str = ""
     cached: bool = False  # not run: it passed before with exactly the same inputs
     failure: str | None = None  # None when it matches the stored output; else the report
 
@@ -57,19 +58,42 @@ class Result:
         return self.failure is None
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_OBJECT_ID = re.compile(r"\bid=\d{6,}\b")
+def _root_forms(root: Path) -> list[str]:
+    """The project root as a process may print it: as given, and with symbolic links resolved."""
+    return sorted({str(root), os.path.realpath(root)}, key=len, reverse=True)
+
+
+# Only what is provably not a value is normalised. Keras bolds parts of its messages; other
+# escape sequences and control characters are kept, and pages show them visibly.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+# The address in a default repr, `<module.Class object at 0x7f...>`.
+_REPR_ADDRESS = re.compile(r"(<[^<>\n]*? at )0x[0-9a-fA-F]+>")
+# The id in a graph's repr, `FuncGraph(name=forward, id=139923876699840)`.
+_GRAPH_ID = re.compile(r"(FuncGraph\(name=[^,()\n]*, id=)\d+\)")
 _SITE_PACKAGES = re.compile(r"""[^\s"'(<]*[/\\](?:site|dist)-packages[/\\]""")
+# The timings of a Keras progress line (`verbose=2`): "2/2 - 0s - 82ms/step - loss: 0.4212".
+_KERAS_TIMINGS = re.compile(r"^( *\d+/\d+ - )\d+s - \d+(?:s|ms|us)/(step|sample)\b", re.M)
 
 
 def normalise(text: str, root: Path = project.ROOT) -> str:
-    """Remove what differs from run to run or machine to machine; never a value."""
-    text = _ANSI.sub("", text)
+    """Remove what differs from run to run or machine to machine; never a value.
+
+    - colour and bold escape sequences (SGR);
+    - the address in a default repr (`<Foo object at 0x…>`) and a FuncGraph's id;
+    - paths into site-packages (`<site-packages>/keras/...`);
+    - the project root, in every form: `file://ROOT/x` becomes `file:x`, `ROOT/x` becomes `x`
+      and ROOT alone becomes `.`, as given and with symbolic links resolved;
+    - the timings of Keras' one-line-per-epoch progress lines (`fit(verbose=2)`).
+    """
+    text = _SGR.sub("", text)
     text = _SITE_PACKAGES.sub("<site-packages>/", text)
-    text = text.replace(str(root) + os.sep, "")
-    text = _ADDRESS.sub("0x…", text)
-    return _OBJECT_ID.sub("id=<id>", text)
+    for form in _root_forms(root):
+        text = text.replace(f"file://{form}/", "file:")
+        text = text.replace(form + os.sep, "")
+        text = re.sub(re.escape(form) + r"(?![\w.-])", ".", text)
+    text = _REPR_ADDRESS.sub(r"\g<1>0x…>", text)
+    text = _GRAPH_ID.sub(r"\g<1><id>)", text)
+    return _KERAS_TIMINGS.sub(r"\g<1>…s - …/\g<2>", text)
 
 
 def child_env() -> dict[str, str]:
@@ -84,40 +108,59 @@ def child_env() -> dict[str, str]:
 
 def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
     """Run one snippet as `python snippets/<name>.py` in a new interpreter."""
-    root = snippet.root
+    from tools.runner.child.snippet_capture import GRACE, Capture
+
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "exception.json"
         env = child_env()
         env["SNIPPET_RESULT"] = str(result_file)
+        capture = Capture()
         proc = subprocess.Popen(
             [sys.executable, snippet.label],
-            cwd=root,
+            cwd=snippet.root,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=capture.child_end,
+            stderr=capture.child_end,
             start_new_session=True,
         )
+        capture.close_child_end()
+        deadline = time.monotonic() + directives.timeout
         timed_out = False
+        with selectors.DefaultSelector() as selector:
+            selector.register(capture.fd, selectors.EVENT_READ)
+            # Until the output ends (the snippet and all it started are done), or time is up.
+            while capture.open:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if timed_out:
+                        break  # something outside the process group still holds the output
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    timed_out, deadline = True, deadline + GRACE
+                    continue
+                if selector.select(left) and not capture.read():
+                    selector.unregister(capture.fd)
+                    capture.close()
+        capture.close()
         try:
-            stdout, stderr = proc.communicate(timeout=directives.timeout)
+            returncode = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            stdout, stderr = proc.communicate()
-            timed_out = True
-        return judge(snippet, directives, stdout, stderr, proc.returncode, timed_out, result_file)
+            returncode, timed_out = proc.wait(), True
+        return judge(snippet, directives, bytes(capture.data), returncode, timed_out, result_file)
 
 
 def judge(
     snippet: Snippet,
     directives: Directives,
-    stdout: bytes,
-    stderr: bytes,
+    output: bytes,
     code: int,
     timed_out: bool,
     result_file: Path,
 ) -> Result:
     """One run, however it was run: what it printed, raised and how it ended."""
+    from tools.runner.child.snippet_capture import without_native_logs
+
     root = snippet.root
     result = Result(snippet)
     if timed_out:
@@ -127,18 +170,19 @@ def judge(
         result.exception = RaisedException(
             name=recorded["name"], text=recorded["exception"], traceback=recorded["traceback"]
         )
-    stdout_text = normalise(stdout.decode("utf-8", "replace"), root)
-    result.stderr = stderr.decode("utf-8", "replace")
-    result.output = stdout_text
-    if result.exception:
-        if stdout_text and not stdout_text.endswith("\n"):
+    printed = normalise(without_native_logs(output.decode("utf-8", "replace")), root)
+    result.output = printed
+    raised = result.exception
+    if raised:
+        if printed and not printed.endswith("\n"):
             result.output += "\n"
-        result.output += normalise(result.exception.text, root)
+        result.output += normalise(raised.text, root)
     if result.problem:
         return result
     expected = directives.raises
-    raised = result.exception
-    if code < 0:
+    # Python ends a script that KeyboardInterrupt stopped by killing itself with SIGINT.
+    interrupted = code == -signal.SIGINT and raised and raised.name == "KeyboardInterrupt"
+    if code < 0 and not interrupted:
         result.problem = f"crashed: killed by {signal.Signals(-code).name} (exit status {code})"
     elif raised is None and code != 0:
         result.problem = f"exited with status {code} without raising an exception"
@@ -152,14 +196,28 @@ def judge(
         result.problem = f"was expected to raise {expected} but raised:\n" + normalise(
             raised.traceback, root
         )
+    elif raised and not _splits_as_it_ran(result.output, expected, normalise(raised.text, root)):
+        result.problem = (
+            f"printed a line that looks like the start of the {expected} it raises, after the "
+            "start of the real one: its stored output could not be split into what it printed "
+            "and the exception (the notebook shows them apart)"
+        )
     return result
+
+
+def _splits_as_it_ran(output: str, raises: str, exception: str) -> bool:
+    """True when the stored form of this run splits into its printed text and its exception."""
+    try:
+        return split_output(output, raises)[1] == exception
+    except ContentError:
+        return False
 
 
 def compare(result: Result) -> str | None:
     """None when the run matches the stored output, else a message naming the snippet."""
     snippet = result.snippet
     if result.problem:
-        return f"{snippet.label} {result.problem}\n--- stderr ---\n{result.stderr[-4000:]}"
+        return f"{snippet.label} {result.problem}\n--- what it wrote ---\n{result.output[-4000:]}"
     stored = snippet.stored_output()
     if stored is None:
         return (
@@ -177,11 +235,12 @@ def compare(result: Result) -> str | None:
 
 
 def diff(old: str, new: str, old_label: str, new_label: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label
-        )
-    )
+    """A unified diff of two outputs by their "\n" lines, control characters made visible."""
+
+    def lines(text: str) -> list[str]:
+        return [visible(line) + "\n" for line in text.split("\n")]
+
+    return "".join(difflib.unified_diff(lines(old), lines(new), old_label, new_label))
 
 
 def _forking_works() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,14 +31,26 @@ class ForkServer:
         self.root = root
         self._tmp = tempfile.TemporaryDirectory()
         self._log = open(Path(self._tmp.name) / "server.log", "wb")  # noqa: SIM115
+        # Replies come on a pipe of their own; what the server or a library it imports prints
+        # goes to the log.
+        replies, reply_end = os.pipe()
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", "import fork_server; fork_server.serve()", *preload],
+            [
+                sys.executable,
+                "-c",
+                "import fork_server; fork_server.serve()",
+                str(reply_end),
+                *preload,
+            ],
             cwd=root,
             env=child_env(),
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            stdout=self._log,
             stderr=self._log,
+            pass_fds=[reply_end],
         )
+        os.close(reply_end)
+        self._replies = os.fdopen(replies, "rb")
         self._lock = threading.Lock()
         self._waiting: dict[int, Future] = {}
         self._ids = 0
@@ -45,7 +58,7 @@ class ForkServer:
         self._reader.start()
 
     def _read_replies(self) -> None:
-        for line in self._proc.stdout:
+        for line in self._replies:
             reply = json.loads(line)
             with self._lock:
                 future = self._waiting.pop(reply["id"])
@@ -60,14 +73,14 @@ class ForkServer:
             self._ids += 1
             number = self._ids
             future: Future = Future()
-            files = {k: Path(self._tmp.name) / f"{number}.{k}" for k in ("stdout", "stderr")}
+            output = Path(self._tmp.name) / f"{number}.output"
             result_file = Path(self._tmp.name) / f"{number}.json"
             request = {
                 "id": number,
                 "file": snippet.label,
+                "output": str(output),
                 "result": str(result_file),
                 "timeout": directives.timeout,
-                **{k: str(v) for k, v in files.items()},
             }
             self._waiting[number] = future
             try:
@@ -89,8 +102,7 @@ class ForkServer:
         return judge(
             snippet,
             directives,
-            files["stdout"].read_bytes() if files["stdout"].exists() else b"",
-            files["stderr"].read_bytes() if files["stderr"].exists() else b"",
+            output.read_bytes() if output.exists() else b"",
             reply["returncode"],
             reply["timed_out"],
             result_file,
@@ -103,7 +115,7 @@ class ForkServer:
             pass
         self._proc.wait()
         self._reader.join()
-        self._proc.stdout.close()
+        self._replies.close()
         self._log.close()
         self._tmp.cleanup()
 

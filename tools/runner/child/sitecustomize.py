@@ -2,7 +2,8 @@
 
 It records an uncaught exception as JSON in the file named by SNIPPET_RESULT, so the runner
 gets the exception's class and message exactly as Python formats them, while the snippet
-itself still runs as a plain `python snippets/<name>.py`.
+itself still runs as a plain `python snippets/<name>.py`. The traceback goes to that file, not
+to stderr: the runner reports it when the exception was not the one the snippet declares.
 """
 
 import json
@@ -23,7 +24,6 @@ def _record(exc_type, exc, tb):
             },
             f,
         )
-    sys.__excepthook__(exc_type, exc, tb)
 
 
 def install(result_file: str) -> None:

@@ -1,0 +1,115 @@
+"""Where a snippet's process writes: a terminal, for stdout and stderr alike.
+
+A snippet's stdout and stderr are one pseudo-terminal, as when a reader runs
+`python snippets/<name>.py` in a terminal: Python and C stdio then flush at each line, so output
+from print(), from C code (printf through ctypes, tf.print), from warnings and from subprocesses
+arrives in the order a terminal shows it, whether or not PYTHONUNBUFFERED is set. The terminal
+passes bytes through unchanged (no "\n" to "\r\n") and is 80 columns by 24 lines.
+
+The terminal is read until every process holding it has closed it: a subprocess the snippet
+started that ends after the snippet's last line is still heard. Used by the fork server
+(children) and by the runner (new processes), so both capture the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import pty
+import re
+import struct
+import tempfile
+import termios
+
+COLUMNS, LINES = 80, 24
+# Seconds to wait, after killing a timed-out run's process group, for its output to end: a
+# process that left the group may hold it open for ever.
+GRACE = 5.0
+
+
+class Capture:
+    """The terminal of one run, and the bytes read from it so far."""
+
+    def __init__(self):
+        self.fd, self.child_end = pty.openpty()  # the end we read, the end the run writes
+        attributes = termios.tcgetattr(self.child_end)
+        attributes[1] &= ~termios.OPOST  # bytes out as written: no "\n" -> "\r\n"
+        termios.tcsetattr(self.child_end, termios.TCSANOW, attributes)
+        size = struct.pack("HHHH", LINES, COLUMNS, 0, 0)
+        fcntl.ioctl(self.child_end, termios.TIOCSWINSZ, size)
+        self.data = bytearray()
+        self.open = True
+
+    def close_child_end(self) -> None:
+        """In the parent, once the run has its copy: only the run may hold it open."""
+        os.close(self.child_end)
+
+    def read(self) -> bool:
+        """Read what is ready; False when the terminal has ended (then close it)."""
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError as error:
+            if error.errno != errno.EIO:  # EIO: the last process holding the terminal closed it
+                raise
+            chunk = b""
+        self.data += chunk
+        return bool(chunk)
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            os.close(self.fd)
+
+
+# TensorFlow's native (C++) log records, which it writes to fd 2 on its own: absl's line format
+# ("I0000 00:00:1795977222.541489   10939 port.cc:153] ...": the seconds field counts from
+# 1970 when the record was written before absl was set up), absl's notice about records logged
+# before it was set up, and the second line of the CPU-feature record. They depend on the
+# machine and on whether TensorFlow was imported in this process, so they are never output.
+_NATIVE_LOG = re.compile(
+    r"[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^ :]+:\d+\] .*"
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|To enable the following instructions: .*, in other operations, rebuild TensorFlow with the "
+    r"appropriate compiler flags\."
+)
+
+
+def without_native_logs(text: str) -> str:
+    """`text` without the lines of TensorFlow's native log records."""
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not _NATIVE_LOG.fullmatch(line.rstrip())
+    )
+
+
+def flush_all() -> None:
+    """Flush Python's stdout and stderr and every C stdio stream of this process."""
+    import ctypes
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken stream, as at exit
+            stream.flush()
+    ctypes.CDLL(None).fflush(None)
+
+
+@contextlib.contextmanager
+def captured_fds():
+    """Send fd 1 and fd 2 to a temporary file for the block; yields a list that then holds
+    what was written, as text."""
+    written: list[str] = []
+    with tempfile.TemporaryFile() as sink:
+        saved = [os.dup(1), os.dup(2)]
+        flush_all()
+        for fd in (1, 2):
+            os.dup2(sink.fileno(), fd)
+        try:
+            yield written
+        finally:
+            flush_all()
+            for fd, copy in zip((1, 2), saved, strict=True):
+                os.dup2(copy, fd)
+                os.close(copy)
+            sink.seek(0)
+            written.append(sink.read().decode("utf-8", "replace"))
