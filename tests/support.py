@@ -35,13 +35,18 @@ def write_snippet(project: Path, name: str, code: str, output: str | None = None
     return path
 
 
-def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` of a project folder, with TensorFlow made unimportable."""
+def build_site(
+    project: Path, site_dir: Path, builder: str = "mkdocs"
+) -> subprocess.CompletedProcess:
+    """`<builder> build --strict` of a project folder, with TensorFlow made unimportable.
+
+    builder: "mkdocs", or "properdocs", the maintained fork, which reads the same mkdocs.yml.
+    """
     code = (
         "import sys\n"
         "sys.modules['tensorflow'] = sys.modules['keras'] = None\n"
-        "from mkdocs.__main__ import cli\n"
-        f"cli(['build', '--strict', '--site-dir', {str(site_dir)!r}])\n"
+        f"from {builder}.__main__ import cli\n"
+        f"cli(['build', '--strict', '-f', 'mkdocs.yml', '--site-dir', {str(site_dir)!r}])\n"
     )
     return subprocess.run(
         [sys.executable, "-c", code],

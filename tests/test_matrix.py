@@ -1,8 +1,11 @@
 """The version matrix: committed results, the page made from them, and the drift check."""
 
+import dataclasses
 import importlib.metadata
+import json
 import re
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -30,8 +33,17 @@ def test_results_are_recorded_for_every_environment(env):
     if record["error"]:
         assert record["snippets"] == {}, "a failed environment records its reason only"
         return
-    assert set(record["versions"]) == {"tensorflow", "keras", "python"}
+    fields = {f.name for f in dataclasses.fields(content.Versions)}
+    assert set(record["versions"]) == fields
     assert sorted(record["snippets"]) == NAMES, f"results do not cover the snippets; {rerun}"
+
+
+def test_environments_have_unique_names_and_one_reference():
+    names = [env.name for env in matrix.ENVIRONMENTS]
+    assert len(names) == len(set(names))
+    assert [e for e in matrix.ENVIRONMENTS if e.requirement == matrix.REFERENCE.requirement] == [
+        matrix.REFERENCE
+    ]
 
 
 def test_reference_results_equal_the_stored_outputs():
@@ -47,43 +59,63 @@ def test_reference_results_equal_the_stored_outputs():
         )
 
 
-def fake_records(**outputs_by_env):
+def fake_records(outputs_by_env):
+    """Records as the matrix writes them; a str instead of outputs is an install error."""
     records = {}
     for env in matrix.ENVIRONMENTS:
-        outputs = outputs_by_env.get(env.name.replace("-", "_").replace(".", "_"))
+        outputs = outputs_by_env.get(env.name, "not run in this test")
         if isinstance(outputs, str):
             records[env.name] = {"error": outputs, "snippets": {}}
             continue
         records[env.name] = {
             "date": "2026-01-01",
             "error": None,
-            "versions": {"tensorflow": "9.9", "keras": "9.9", "python": "3.11"},
+            "versions": {"tensorflow": "9.9", "keras": "9.9", "numpy": "2.0", "python": "3.11"},
             "snippets": {n: {"output": o, "problem": None} for n, o in outputs.items()},
         }
     return records
 
 
-def test_page_shows_differences_and_a_failed_environment_in_its_own_column():
+def test_page_says_since_which_release_an_output_holds_and_how_others_differ():
     records = fake_records(
-        tf_2_21={"alpha": "one\n", "beta": "two\n"},
-        tf_2_16="`uv pip install tensorflow-cpu==2.16.2` failed: no matching wheel",
-        keras_2={"alpha": "one\n", "beta": "three\n"},
+        {
+            "tf-2.16": {"alpha": "one\n", "beta": "old\n"},
+            "tf-2.17": {"alpha": "one\n", "beta": "old\n"},
+            "tf-2.18": "`uv pip install tensorflow-cpu==2.18.1` failed: no matching wheel",
+            "tf-2.19": {"alpha": "one\n", "beta": "two\n"},
+            "tf-2.21": {"alpha": "one\n", "beta": "two\n"},
+            "keras-2": {"alpha": "one\n", "beta": "three\n"},
+        }
     )
 
     page = compatibility.render_page(records, ["alpha", "beta"])
 
-    assert "| [`alpha`](#alpha) | same | not run | same |" in page
-    assert "| [`beta`](#beta) | reference | not run | **[differs](#beta)** |" in page
-    assert "no matching wheel" in page
-    assert "### `alpha` {#alpha}\n\nSame output on all 2 versions that ran." in page
+    words = " ".join(page.split())
+    assert "The other 1 snippet printed the same in all 5 environments that ran." in words
+    assert (
+        "- [`beta`](#beta): TF 2.21's output from TF 2.19 on; differs under TF 2.16, TF 2.17; on "
+        "the Keras 2 line, differs under TF 2.15."
+    ) in words
+    assert "| [`alpha`](#alpha) | TF 2.15, TF 2.16, TF 2.17, TF 2.19, TF 2.21 | - |" in page
+    assert "| [`beta`](#beta) | TF 2.19, TF 2.21 | TF 2.16, TF 2.17, TF 2.15 |" in page
+    assert '!!! failure "TF 2.18: not run"' in page and "no matching wheel" in page
+    assert "### `alpha` {#alpha}\n\nSame output in all 5 environments that ran." in page
     beta = page.split("{#beta}")[1]
-    assert '=== "Keras 2"' in beta and '=== "Differences"' in beta
+    assert '=== "TF 2.19, TF 2.21"' in beta and '=== "TF 2.16, TF 2.17"' in beta
+    assert '=== "TF 2.15"' in beta and '=== "Differences"' in beta
+    assert "    --- TF 2.21\n    +++ TF 2.16, TF 2.17\n" in beta
     assert "    -two\n    +three\n" in beta
 
 
+def test_page_shows_outputs_as_written_whatever_they_hold():
+    nasty = '```\n--8<-- "verified-with.txt"\na\rb\n'
+    page = compatibility.render_page(fake_records({"tf-2.21": {"alpha": nasty}}), ["alpha"])
+    assert '````text\n```\n;--8<-- "verified-with.txt"\na␍b\n````' in page
+
+
 def test_an_environment_that_cannot_be_built_is_recorded_with_its_reason(monkeypatch):
-    def refuse(folder, requirement):
-        raise matrix.InstallError(f"`uv pip install {requirement}` failed: no wheel")
+    def refuse(folder, env):
+        raise matrix.InstallError(f"`uv pip install {env.requirement}` failed: no wheel")
 
     monkeypatch.setattr(matrix, "build_env", refuse)
     env = matrix.ENVIRONMENTS[1]
@@ -107,10 +139,11 @@ def test_explainer_links_to_rows_that_differ():
         for href in pages.link_targets(explainer)
         if href.startswith("reference/compatibility.md#")
     ]
-    assert linked, "the Keras 2 note links to no row of the compatibility page"
-    page = (ROOT / compatibility.PAGE).read_text(encoding="utf-8")
+    assert linked, "the explainer links to no row of the compatibility page"
+    ran = [env for env in matrix.ENVIRONMENTS if not RECORDS[env.name].get("error")]
     for name in linked:
-        assert f"**[differs](#{name})**" in page, f"{name} is linked but its outputs do not differ"
+        row = compatibility.snippet_row(name, RECORDS, ran)
+        assert row.changed, f"{name} is linked as differing but its outputs do not differ"
 
 
 def test_versions_read_nightly_distribution_names(monkeypatch):
@@ -154,7 +187,7 @@ def test_drift_check_prints_the_diff_of_a_changed_output(tmp_path):
 def test_only_the_drift_issue_job_may_write_issues(tmp_path):
     drift = policy_problems(WORKFLOWS / "drift.yml")
     assert drift == []
-    greedy = tmp_path / "greedy.yml"
+    greedy = tmp_path / "drift.yml"
     greedy.write_text(
         (WORKFLOWS / "drift.yml")
         .read_text(encoding="utf-8")
@@ -164,3 +197,56 @@ def test_only_the_drift_issue_job_may_write_issues(tmp_path):
     assert "job drift-issue: may not have write access to ['contents']" in "\n".join(
         policy_problems(greedy)
     )
+
+
+def test_the_matrix_commands_need_only_the_standard_library():
+    # CI's matrix jobs run them with a bare python3: -S leaves site-packages out.
+    listed = subprocess.run(
+        [sys.executable, "-S", "-m", "tools.matrix", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert listed.stdout.strip() == json.dumps([env.name for env in matrix.ENVIRONMENTS])
+
+
+def test_the_legacy_path_gives_tf_keras_for_import_keras(tmp_path):
+    # A stand-in for tf_keras: the alias must hand out its very modules, submodules included.
+    package = tmp_path / "tf_keras"
+    (package / "layers").mkdir(parents=True)
+    (package / "__init__.py").write_text("NAME = 'tf_keras'\n")
+    (package / "layers" / "__init__.py").write_text("class Layer:\n    pass\n")
+    shutil.copy(ROOT / "tools" / "legacy_keras.py", tmp_path)
+    code = (
+        "import legacy_keras, os, sys\n"
+        "import keras, keras.layers\n"
+        "from keras.layers import Layer\n"
+        "import tf_keras\n"
+        "print(keras is tf_keras, keras.layers is tf_keras.layers,"
+        " Layer is tf_keras.layers.Layer)\n"
+        "print(os.environ['TF_USE_LEGACY_KERAS'], keras.NAME)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert ran.stdout == "True True True\n1 tf_keras\n", ran.stderr
+
+
+def test_legacy_versions_name_the_keras_that_import_keras_gives(monkeypatch):
+    installed = {"tensorflow-cpu": "2.21.0", "keras": "3.15.1", "tf-keras": "2.21.0"}
+
+    def version(name):
+        if name not in installed:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return installed[name]
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
+    assert content.Versions.installed().keras == "2.21.0"
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS")
+    assert content.Versions.installed().keras == "3.15.1"

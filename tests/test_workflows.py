@@ -23,8 +23,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 
-# Job id -> the only scopes it may have write access to. Every other job: none.
-WRITE_ALLOWED = {"deploy": {"pages", "id-token"}, "drift-issue": {"issues"}}
+# (workflow file, job id) -> the only scopes it may have write access to. Every other job: none.
+WRITE_ALLOWED = {
+    ("ci.yml", "deploy"): {"pages", "id-token"},
+    ("drift.yml", "drift-issue"): {"issues"},
+    ("matrix.yml", "pull-request"): {"contents", "pull-requests"},
+}
 
 USES_LINE = re.compile(
     r"""^\s*(?:-\s+)?uses:\s*["']?(?P<ref>[^\s"'#]+)["']?\s*(?P<comment>#.*)?$"""
@@ -128,11 +132,14 @@ def policy_problems(path: Path) -> list[str]:
                 problem(f"job {job_id}: actions/checkout without `persist-credentials: false`")
 
         permissions = job.get("permissions")
-        reads_contents = isinstance(permissions, dict) and permissions.get("contents") == "read"
+        reads_contents = isinstance(permissions, dict) and permissions.get("contents") in (
+            "read",
+            "write",
+        )
         if checkouts and not reads_contents:
             problem(f"job {job_id}: checks out the repo but does not declare `contents: read`")
 
-        extra = write_scopes(permissions) - WRITE_ALLOWED.get(job_id, set())
+        extra = write_scopes(permissions) - WRITE_ALLOWED.get((path.name, job_id), set())
         if extra:
             problem(f"job {job_id}: may not have write access to {sorted(extra)}")
 

@@ -1,51 +1,29 @@
 """The compatibility page, docs/reference/compatibility.md, made from the matrix results.
 
-compat/results/<env>.json holds what every snippet printed in one environment
-(tools/matrix.py writes it); the page shows, per snippet, whether the outputs agree and the
-differences where they do not. It is a pure function of the results; tools/generate.py writes it.
+compat/results/<env>.json holds what every snippet printed in one environment (tools/matrix.py
+writes it). The page answers "does this hold for my version?": per snippet, the environments
+whose output is the reference's, since which release it has been so, and the differences where
+it is not; at the top, a summary of every snippet whose output changed. Everything on it is
+computed from the results; the wording is in tools/templates/compatibility.md.jinja.
+tools/generate.py writes it.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
+import dataclasses
 from pathlib import Path
 
-from tools import content
-from tools.matrix import ENVIRONMENTS, REFERENCE, RESULTS, Environment
+import jinja2
+
+from tools import content, runner
+from tools.matrix import ENVIRONMENTS, KERAS_2, KERAS_3, REFERENCE, Environment, load_results
 from tools.project import ROOT
 
 PAGE = "docs/reference/compatibility.md"
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "compatibility.md.jinja"
 
 
-def results_path(env: Environment, root: Path = ROOT) -> Path:
-    return root / RESULTS / f"{env.name}.json"
-
-
-def load_results(root: Path = ROOT) -> dict[str, dict]:
-    """The stored record of every environment; a missing one is reported as not run."""
-    records = {}
-    for env in ENVIRONMENTS:
-        path = results_path(env, root)
-        if path.exists():
-            records[env.name] = json.loads(path.read_text(encoding="utf-8"))
-        else:
-            records[env.name] = {"error": f"no results: {path.relative_to(root)} is missing"}
-    return records
-
-
-def _fence(text: str, language: str, indent: str = "") -> list[str]:
-    # Trailing spaces cannot be seen in a code block, and the Markdown linter refuses them.
-    lines = [f"{indent}```{language}"]
-    lines += [(indent + line).rstrip() for line in text.splitlines()]
-    return lines + [f"{indent}```"]
-
-
-def _heading(env: Environment) -> str:
-    return f"{env.label} ({env.note})"
-
-
-def _shown(outcome: dict | None) -> str:
+def shown(outcome: dict | None) -> str:
     """What a reader sees for one snippet in one environment."""
     if outcome is None:
         return "(not run: this snippet did not exist when these results were recorded)"
@@ -55,104 +33,123 @@ def _shown(outcome: dict | None) -> str:
     return text
 
 
+def names(envs: list[Environment]) -> str:
+    return ", ".join(env.label for env in envs)
+
+
+@dataclasses.dataclass
+class Group:
+    """Environments in which a snippet printed the same text."""
+
+    envs: list[Environment]
+    text: str
+    is_reference: bool
+
+    @property
+    def label(self) -> str:
+        return names(self.envs)
+
+
+@dataclasses.dataclass
+class SnippetRow:
+    name: str
+    groups: list[Group]  # the reference's group first
+    since: Environment | None  # the oldest Keras 3 release from which it equals the reference
+    keras3_differs: list[Environment]
+    keras2_same: list[Environment]
+    keras2_differs: list[Environment]
+    diff: str  # each other group against the reference, as a unified diff
+    keras3: list[Environment]  # the Keras 3 environments that ran, oldest first
+
+    @property
+    def changed(self) -> bool:
+        return len(self.groups) > 1
+
+    @property
+    def summary(self) -> str:
+        """One sentence: where the reference's output holds, and since when."""
+        ref = REFERENCE.label
+        if not self.keras3_differs:
+            parts = ["same on every Keras 3 release that ran"]
+        elif self.since is None:
+            parts = [f"differs from {ref} under {names(self.keras3_differs)}"]
+        elif self.since == REFERENCE:
+            parts = [f"{ref}'s output is new in {ref}"]
+            parts.append(f"differs under {names(self.keras3_differs)}")
+        else:
+            parts = [f"{ref}'s output from {self.since.label} on"]
+            parts.append(f"differs under {names(self.keras3_differs)}")
+        if self.keras2_differs:
+            parts.append(f"on the Keras 2 line, differs under {names(self.keras2_differs)}")
+        if self.keras2_same:
+            parts.append(f"on the Keras 2 line, same under {names(self.keras2_same)}")
+        return "; ".join(parts) + "."
+
+
+def snippet_row(name: str, records: dict[str, dict], ran: list[Environment]) -> SnippetRow:
+    texts = {env.name: shown(records[env.name]["snippets"].get(name)) for env in ran}
+    reference = texts.get(REFERENCE.name)
+    groups: dict[str, Group] = {}
+    if reference is not None:
+        groups[reference] = Group([], reference, True)
+    for env in ran:
+        text = texts[env.name]
+        groups.setdefault(text, Group([], text, text == reference)).envs.append(env)
+    line3 = [env for env in ran if env.line == KERAS_3]
+    since = None
+    if REFERENCE in line3:
+        for env in reversed(line3[: line3.index(REFERENCE) + 1]):
+            if texts[env.name] != reference:
+                break
+            since = env
+    diff = "".join(
+        runner.diff(reference, group.text, REFERENCE.label, group.label)
+        for group in groups.values()
+        if not group.is_reference and reference is not None
+    )
+    return SnippetRow(
+        name=name,
+        groups=list(groups.values()),
+        since=since,
+        keras3_differs=[env for env in line3 if texts[env.name] != reference],
+        keras2_same=[env for env in ran if env.line == KERAS_2 and texts[env.name] == reference],
+        keras2_differs=[env for env in ran if env.line == KERAS_2 and texts[env.name] != reference],
+        diff=diff,
+        keras3=line3,
+    )
+
+
+def block(text: str, language: str = "text", indent: str = "") -> str:
+    """A code block that the site shows as written (no snippet include, control characters
+    visible, a fence longer than any backticks in it)."""
+    return content.fenced(content.escape_includes(content.visible(text)), language, indent)
+
+
 def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
     """docs/reference/compatibility.md, from the results records (a pure function of them)."""
     ran = [env for env in ENVIRONMENTS if not records[env.name].get("error")]
-    out = [
-        "---",
-        "description: >-",
-        "  Every example of the explainer, run under several TensorFlow and Keras releases: which",
-        "  outputs hold on which version, and what changes between Keras 2 and Keras 3.",
-        "---",
-        "",
-        "<!-- Generated by `python -m tools.matrix page` from compat/results/; do not edit. -->",
-        "",
-        "# Compatibility across TensorFlow versions",
-        "",
-        "Every example of the explainer was run, unchanged, in a separate virtual environment",
-        "for each release below. The outputs here are what those runs printed. The first",
-        "environment is the reference: the explainer shows its outputs and the tests check them",
-        "on every change.",
-        "",
-        "## Environments",
-        "",
-        "| Environment | TensorFlow | Keras | Python | Run on | Result |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for env in ENVIRONMENTS:
-        record = records[env.name]
-        versions = record.get("versions") or {}
-        result = "not run, see below" if record.get("error") else "all snippets ran"
-        out.append(
-            f"| {_heading(env)} | {versions.get('tensorflow', '-')} | "
-            f"{versions.get('keras', '-')} | {versions.get('python', '-')} | "
-            f"{record.get('date', '-')} | {result} |"
-        )
-    out += [
-        "",
-        "Each environment installs the packages its requirement names; where Keras is not named,",
-        "it is the version the installer resolves for that TensorFlow.",
-        "",
-    ]
-    for env in ENVIRONMENTS:
-        if records[env.name].get("error"):
-            out += [f'!!! failure "{env.label}: not run"', ""]
-            out += _fence(records[env.name]["error"], "text", "    ")
-            out.append("")
-
-    reference = records[REFERENCE.name].get("snippets", {})
-    rows, sections = [], []
-    for name in snippet_names:
-        outcomes = {env.name: records[env.name]["snippets"].get(name) for env in ran}
-        shown = {env.name: _shown(outcomes[env.name]) for env in ran}
-        same = len(set(shown.values())) == 1
-        cells = []
-        for env in ENVIRONMENTS:
-            if env not in ran:
-                cells.append("not run")
-            elif same:
-                cells.append("same")
-            elif env == REFERENCE or shown[env.name] == shown[REFERENCE.name]:
-                cells.append("as reference" if env != REFERENCE else "reference")
-            else:
-                cells.append(f"**[differs](#{name})**")
-        rows.append(f"| [`{name}`](#{name}) | " + " | ".join(cells) + " |")
-        sections += [f"### `{name}` {{#{name}}}", ""]
-        if same and ran:
-            sections += [f"Same output on all {len(ran)} versions that ran.", ""]
-            sections += _fence(shown[ran[0].name], "text") + [""]
-            continue
-        sections += [
-            "Outputs differ. Each tab shows one environment; the last tab shows the lines that",
-            "differ from the reference.",
-            "",
-        ]
-        for env in ran:
-            sections += [f'=== "{env.label}"', ""]
-            sections += _fence(shown[env.name], "text", "    ") + [""]
-        if REFERENCE in ran and name in reference:
-            diff = []
-            for env in ran[1:]:
-                diff += difflib.unified_diff(
-                    shown[REFERENCE.name].splitlines(),
-                    shown[env.name].splitlines(),
-                    fromfile=REFERENCE.label,
-                    tofile=env.label,
-                    lineterm="",
-                )
-            sections += ['=== "Differences"', ""]
-            sections += _fence("\n".join(diff), "diff", "    ") + [""]
-
-    out += [
-        "## Snippets",
-        "",
-        "| Snippet | " + " | ".join(env.label for env in ENVIRONMENTS) + " |",
-        "| --- |" + " --- |" * len(ENVIRONMENTS),
-        *rows,
-        "",
-        *sections,
-    ]
-    return "\n".join(out).rstrip("\n") + "\n"
+    rows = [snippet_row(name, records, ran) for name in snippet_names]
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE.parent),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # Markdown, not HTML: texts go through `block` or are our own words
+    )
+    environment.filters["block"] = block
+    environment.globals["names"] = names
+    page = environment.get_template(TEMPLATE.name).render(
+        environments=ENVIRONMENTS,
+        records=records,
+        ran=ran,
+        reference=REFERENCE,
+        rows=rows,
+        changed=[row for row in rows if row.changed],
+        KERAS_2=KERAS_2,
+        KERAS_3=KERAS_3,
+    )
+    return "\n".join(line.rstrip() for line in page.split("\n")).rstrip("\n") + "\n"
 
 
 def snippet_names(root: Path = ROOT) -> list[str]:

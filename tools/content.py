@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+import os
 import platform
 import tokenize
 from pathlib import Path
@@ -266,6 +267,29 @@ def parse_include(line: str, syntax=None) -> tuple[str, str | None] | None:
     return file, section[1:] if section else None
 
 
+def escape_includes(text: str) -> str:
+    """`text` with every line pymdownx.snippets would act on escaped (`;--8<--`), so that a
+    page shows it as written (it removes the `;`)."""
+    syntax = _snippet_syntax()
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if syntax.RE_ALL_SNIPPETS.match(line) or syntax.match_section(line):
+            stripped = line.lstrip(" \t")
+            lines[index] = line[: len(line) - len(stripped)] + ";" + stripped
+    return "\n".join(lines)
+
+
+def fenced(text: str, language: str = "", indent: str = "") -> str:
+    """A Markdown code block of `text`, its fence longer than any run of backticks in it."""
+    longest, run = 0, 0
+    for character in text:
+        run = run + 1 if character == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    body = [(indent + line).rstrip() for line in text.removesuffix("\n").split("\n")]
+    return "\n".join([indent + fence + language, *body, indent + fence])
+
+
 @functools.cache
 def _snippet_syntax():
     """pymdownx.snippets' parser, configured as mkdocs.yml configures it for the site."""
@@ -317,7 +341,10 @@ class Versions:
             tensorflow=_first_installed(
                 "tensorflow-cpu", "tensorflow", "tf-nightly-cpu", "tf-nightly"
             ),
-            keras=_first_installed("keras", "keras-nightly"),
+            # On the legacy path (tools/legacy_keras.py) `import keras` gives tf-keras.
+            keras=_first_installed("tf-keras")
+            if os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true")
+            else _first_installed("keras", "keras-nightly"),
             python=".".join(platform.python_version_tuple()[:2]),
         )
 

@@ -1,7 +1,9 @@
 """Run every snippet under several TensorFlow releases, and check for drift against a new one.
 
     python -m tools.matrix run [ENV ...]       run the matrix, write compat/results/<env>.json
-                                               and regenerate the compatibility page
+                                               (`python -m tools.generate` then writes the
+                                               compatibility page from them)
+    python -m tools.matrix list                the environment names, as JSON (for CI)
     python -m tools.matrix drift --tf VERSION  run the snippets under TensorFlow VERSION (or
                                                `latest`, or `nightly`) and print the differences
                                                from the stored outputs; exit 1 when there are
@@ -37,24 +39,45 @@ REPORT_TIMEOUT = 3600  # seconds for every snippet of one environment
 
 @dataclasses.dataclass(frozen=True)
 class Environment:
-    name: str
-    requirement: str
-    label: str
-    note: str
+    """One release the snippets are run under, in a virtual environment of its own."""
+
+    name: str  # also the results file: compat/results/<name>.json
+    requirement: str  # what uv installs (Keras as the installer resolves it, unless named)
+    label: str  # how the compatibility page names it
+    line: str  # "Keras 3", or "Keras 2" for TF 2.15 and the legacy path (tf-keras)
+    excludes: tuple[str, ...] = ()  # distributions not to install (a second TensorFlow)
+    legacy_keras: bool = False  # `import keras` gives tf_keras (tools/legacy_keras.py)
 
 
-# The first is the reference: the release every stored output and every page is verified with.
+KERAS_3, KERAS_2 = "Keras 3", "Keras 2"
+# Oldest first within each line; the page reads "since which release" in this order.
 ENVIRONMENTS = [
+    Environment("keras-2", "tensorflow-cpu==2.15.1", "TF 2.15", KERAS_2),
+    # tf-keras requires the `tensorflow` distribution, a second copy of what tensorflow-cpu is.
     Environment(
-        "tf-2.21", project.tensorflow_requirement(), "TF 2.21", "current release, the reference"
+        "legacy",
+        "tensorflow-cpu==2.21.0 tf-keras==2.21.0",
+        "TF 2.21 + tf-keras",
+        KERAS_2,
+        excludes=("tensorflow",),
+        legacy_keras=True,
     ),
-    # Keras pinned to the release that was current with TF 2.16.2, not today's Keras 3.
+    # The Keras of TF 2.16's day, then each TensorFlow with the Keras the installer resolves.
     Environment(
-        "tf-2.16", "tensorflow-cpu==2.16.2 keras==3.3.3", "TF 2.16", "first release with Keras 3"
+        "tf-2.16-keras-3.3", "tensorflow-cpu==2.16.2 keras==3.3.3", "TF 2.16 + Keras 3.3", KERAS_3
     ),
-    Environment("keras-2", "tensorflow-cpu==2.15.1", "Keras 2", "TF 2.15, legacy"),
+    Environment("tf-2.16", "tensorflow-cpu==2.16.2", "TF 2.16", KERAS_3),
+    Environment("tf-2.17", "tensorflow-cpu==2.17.1", "TF 2.17", KERAS_3),
+    Environment("tf-2.18", "tensorflow-cpu==2.18.1", "TF 2.18", KERAS_3),
+    Environment("tf-2.19", "tensorflow-cpu==2.19.1", "TF 2.19", KERAS_3),
+    Environment("tf-2.20", "tensorflow-cpu==2.20.0", "TF 2.20", KERAS_3),
+    Environment("tf-2.21", project.tensorflow_requirement(), "TF 2.21", KERAS_3),
+    # The newest release and the nightly, as the drift check runs them.
+    Environment("latest", "tensorflow-cpu", "newest release", KERAS_3),
+    Environment("nightly", "tf-nightly", "nightly", KERAS_3),
 ]
-REFERENCE = ENVIRONMENTS[0]
+# The release every stored output and every page is verified with: the pin of pyproject.toml.
+REFERENCE = next(e for e in ENVIRONMENTS if e.requirement == project.tensorflow_requirement())
 
 # What `--tf` accepts besides a version number.
 DRIFT_TARGETS = {"latest": "tensorflow-cpu", "nightly": "tf-nightly"}
@@ -70,35 +93,61 @@ def _uv(*args: str) -> list[str]:
     return [found, *args] if found else ["python3", "-m", "uv", *args]
 
 
-def build_env(folder: Path, requirement: str) -> Path:
-    """A virtual environment at `folder` with `requirement` installed; its interpreter."""
+def build_env(folder: Path, env: Environment) -> Path:
+    """A virtual environment at `folder` with the environment's packages; its interpreter.
+
+    Raises InstallError with uv's message when a step fails.
+    """
     python = folder / "bin" / "python"
-    steps = {
-        "uv venv": ["venv", "--quiet", "--allow-existing", "--python", sys.executable, str(folder)],
-        f"uv pip install {requirement}": [
-            "pip",
-            "install",
-            "--quiet",
+    install = ["pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+    with tempfile.TemporaryDirectory() as tmp:
+        if env.excludes:
+            excludes = Path(tmp) / "excludes.txt"
+            excludes.write_text("\n".join(env.excludes) + "\n", encoding="utf-8")
+            install += ["--excludes", str(excludes)]
+        steps = {
+            "uv venv": [
+                "venv",
+                "--quiet",
+                "--allow-existing",
+                "--python",
+                sys.executable,
+                str(folder),
+            ],
             # .pyc files at install: no process of the matrix compiles TensorFlow again.
-            "--compile-bytecode",
-            "--python",
-            str(python),
-            *requirement.split(),
-        ],
-    }
-    for label, args in steps.items():
-        try:
-            done = subprocess.run(
-                _uv(*args), capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise InstallError(f"`{label}` took over {INSTALL_TIMEOUT} s") from None
-        if done.returncode != 0:
-            raise InstallError(
-                f"`{label}` failed (exit status {done.returncode}):\n"
-                + (done.stderr or done.stdout).strip()
-            )
+            f"uv pip install {env.requirement}": [*install, *env.requirement.split()],
+        }
+        for label, args in steps.items():
+            try:
+                done = subprocess.run(
+                    _uv(*args), capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
+                )
+            except subprocess.TimeoutExpired:
+                raise InstallError(f"`{label}` took over {INSTALL_TIMEOUT} s") from None
+            if done.returncode != 0:
+                raise InstallError(
+                    f"`{label}` failed (exit status {done.returncode}):\n"
+                    + (done.stderr or done.stdout).strip()
+                )
+    if env.legacy_keras:
+        _install_legacy_keras(python)
     return python
+
+
+def _install_legacy_keras(python: Path) -> None:
+    """Put tools/legacy_keras.py and the .pth file that imports it into site-packages."""
+    from tools import legacy_keras
+
+    found = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    site_packages = Path(found.stdout.strip())
+    module = Path(legacy_keras.__file__)
+    (site_packages / module.name).write_bytes(module.read_bytes())
+    (site_packages / legacy_keras.PTH).write_text(f"import {module.stem}\n", encoding="utf-8")
 
 
 def report_with(python: Path, names: list[str], root: Path = ROOT):
@@ -135,7 +184,7 @@ def run_environment(env: Environment, root: Path = ROOT) -> dict:
         "snippets": {},
     }
     try:
-        python = build_env(root / CACHE / env.name, env.requirement)
+        python = build_env(root / CACHE / env.name, env)
         found = report_with(python, [], root)
         record["versions"] = dataclasses.asdict(found.versions)
         record["snippets"] = found.outcomes
@@ -188,7 +237,8 @@ def drift(tf: str, names: list[str], report: Path | None, root: Path = ROOT) -> 
     print(f"building a throwaway environment with {requirement} ...", flush=True)
     with tempfile.TemporaryDirectory(prefix="tf-drift-") as tmp:
         try:
-            found = report_with(build_env(Path(tmp) / "env", requirement), names, root)
+            target = Environment(f"drift-{tf}", requirement, requirement, KERAS_3)
+            found = report_with(build_env(Path(tmp) / "env", target), names, root)
         except InstallError as error:
             status, text, versions = 2, str(error), None
         else:
@@ -215,13 +265,30 @@ def drift(tf: str, names: list[str], report: Path | None, root: Path = ROOT) -> 
 # --- command line ---------------------------------------------------------------------------
 
 
+def results_path(env: Environment, root: Path = ROOT) -> Path:
+    return root / RESULTS / f"{env.name}.json"
+
+
+def load_results(root: Path = ROOT) -> dict[str, dict]:
+    """The stored record of every environment; a missing one is reported as not run."""
+    records = {}
+    for env in ENVIRONMENTS:
+        path = results_path(env, root)
+        if path.exists():
+            records[env.name] = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            records[env.name] = {"error": f"no results: {path.relative_to(root)} is missing"}
+    return records
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.matrix", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the matrix and regenerate the page")
+    run = commands.add_parser("run", help="run environments, write compat/results/<env>.json")
     run.add_argument("envs", nargs="*", help="environment names (default: all)")
+    commands.add_parser("list", help="print the environment names as a JSON list")
     check = commands.add_parser("drift", help="check the snippets against another TensorFlow")
     check.add_argument("--tf", required=True, help="a version such as 2.16.2, latest or nightly")
     check.add_argument("--report", type=Path, help="also write the result as Markdown here")
@@ -230,8 +297,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "drift":
         return drift(args.tf, args.names, args.report)
-    from tools import compatibility, generate
-
+    if args.command == "list":
+        print(json.dumps([env.name for env in ENVIRONMENTS]))
+        return 0
     known = {env.name: env for env in ENVIRONMENTS}
     unknown = set(args.envs) - set(known)
     if unknown:
@@ -240,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     for env in [known[name] for name in args.envs] or ENVIRONMENTS:
         print(f"{env.name}: installing {env.requirement} and running the snippets ...", flush=True)
         record = run_environment(env)
-        path = compatibility.results_path(env)
+        path = results_path(env)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
@@ -250,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(env.name)
         state = f"FAILED: {record['error']}" if record["error"] else "done"
         print(f"{env.name}: {state} in {record['seconds']} s -> {path.relative_to(ROOT)}")
-    generate.main([])
-    # A failed environment is on the page with its reason; the exit status says so too.
+    print("the compatibility page is made from these: .venv/bin/python -m tools.generate")
+    # A failed environment is recorded with its reason; the exit status says so too.
     return 1 if failed else 0
 
 

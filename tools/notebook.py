@@ -298,19 +298,12 @@ def _outputs(cell: Cell) -> list:
     return outputs
 
 
-def fenced(text: str, language: str) -> str:
-    """A Markdown code block of `text`, its fence longer than any run of backticks in it."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{text.removesuffix(chr(10))}\n{fence}"
-
-
 def script_only(cell: Cell, code: str) -> str:
     """A Markdown cell that shows a script-only snippet and its stored output."""
     name = cell.source.partition(":")[0]
-    shown = fenced(code, "python")
+    shown = content.fenced(code, "python")
     if cell.output is not None:
-        shown += "\n\nIt printed:\n\n" + fenced(cell.output, "text")
+        shown += "\n\nIt printed:\n\n" + content.fenced(cell.output, "text")
     return (
         f"> **Run this one as a script:** `python snippets/{name}` in a clone of the repository. "
         "It starts processes from its own file, which a notebook cell cannot do.\n\n" + shown
