@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from support import build_site
 
+from tools import content, runner
 from tools.project import ROOT
 
 
@@ -13,3 +14,12 @@ def site(tmp_path_factory) -> Path:
     built = build_site(ROOT, site_dir)
     assert built.returncode == 0, built.stderr
     return site_dir
+
+
+@pytest.fixture(scope="session")
+def checked_snippets() -> dict:
+    """Every snippet run once, forked two at a time, by name (tests/test_snippets.py reports it).
+
+    Outside CI an unchanged snippet that passed before is taken from the cache.
+    """
+    return {r.snippet.name: r for r in runner.run_all(content.snippets())}

@@ -8,21 +8,15 @@ re-runs a snippet on any change of its inputs.
 
 import pytest
 
-from tools import content, pages, runner
+from tools import content, pages
 
 SNIPPETS = content.snippets()
 
 
-@pytest.fixture(scope="session")
-def results():
-    # One run of all snippets, two at a time; each test below reports one snippet.
-    # Outside CI an unchanged snippet that passed before is taken from the cache.
-    return {r.snippet.name: r for r in runner.run_all(SNIPPETS)}
-
-
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
-def test_snippet_output_matches_stored(snippet, results):
-    assert results[snippet.name].failure is None, results[snippet.name].failure
+def test_snippet_output_matches_stored(snippet, checked_snippets):
+    result = checked_snippets[snippet.name]
+    assert result.failure is None, result.failure
 
 
 def test_there_are_snippets():
