@@ -30,7 +30,7 @@ def test_results_are_recorded_for_every_environment(env):
     if record["error"]:
         assert record["snippets"] == {}, "a failed environment records its reason only"
         return
-    assert set(record["versions"]) == {"tensorflow", "keras", "python"}
+    assert set(record["versions"]) == {"tensorflow", "keras", "numpy", "python"}
     assert sorted(record["snippets"]) == NAMES, f"results do not cover the snippets; {rerun}"
 
 
@@ -57,7 +57,7 @@ def fake_records(**outputs_by_env):
         records[env.name] = {
             "date": "2026-01-01",
             "error": None,
-            "versions": {"tensorflow": "9.9", "keras": "9.9", "python": "3.11"},
+            "versions": {"tensorflow": "9.9", "keras": "9.9", "numpy": "9.9", "python": "3.11"},
             "snippets": {n: {"output": o, "problem": None} for n, o in outputs.items()},
         }
     return records
@@ -114,7 +114,11 @@ def test_explainer_links_to_rows_that_differ():
 
 
 def test_versions_read_nightly_distribution_names(monkeypatch):
-    installed = {"tf-nightly": "2.23.0.dev20261026", "keras-nightly": "3.16.0.dev2026"}
+    installed = {
+        "tf-nightly": "2.23.0.dev20261026",
+        "keras-nightly": "3.16.0.dev2026",
+        "numpy": "2.5.0",
+    }
 
     def version(name):
         if name not in installed:
@@ -125,7 +129,7 @@ def test_versions_read_nightly_distribution_names(monkeypatch):
     assert (
         content.Versions.installed()
         .line()
-        .startswith("TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, Python 3.")
+        .startswith("TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, NumPy 2.5.0, Python 3.")
     )
 
 

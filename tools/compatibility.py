@@ -76,8 +76,8 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
         "",
         "## Environments",
         "",
-        "| Environment | TensorFlow | Keras | Python | Run on | Result |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Environment | TensorFlow | Keras | NumPy | Python | Run on | Result |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for env in ENVIRONMENTS:
         record = records[env.name]
@@ -85,7 +85,8 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
         result = "not run, see below" if record.get("error") else "all snippets ran"
         out.append(
             f"| {_heading(env)} | {versions.get('tensorflow', '-')} | "
-            f"{versions.get('keras', '-')} | {versions.get('python', '-')} | "
+            f"{versions.get('keras', '-')} | {versions.get('numpy', '-')} | "
+            f"{versions.get('python', '-')} | "
             f"{record.get('date', '-')} | {result} |"
         )
     out += [

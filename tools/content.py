@@ -250,9 +250,10 @@ class Versions:
 
     tensorflow: str
     keras: str
+    numpy: str  # outputs print NumPy reprs, whose format changes between releases
     python: str  # major.minor
 
-    FORMAT = "TensorFlow {tensorflow}, Keras {keras}, Python {python}"
+    FORMAT = "TensorFlow {tensorflow}, Keras {keras}, NumPy {numpy}, Python {python}"
 
     def line(self) -> str:
         return self.FORMAT.format(**dataclasses.asdict(self)) + "\n"
@@ -281,6 +282,7 @@ class Versions:
                 "tensorflow-cpu", "tensorflow", "tf-nightly-cpu", "tf-nightly"
             ),
             keras=_first_installed("keras", "keras-nightly"),
+            numpy=_first_installed("numpy"),
             python=".".join(platform.python_version_tuple()[:2]),
         )
 
