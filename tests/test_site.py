@@ -7,7 +7,7 @@ import pytest
 from support import build_site, built_page, copy_repository, html_text, soup
 
 from tools import content, pages
-from tools.project import ROOT
+from tools.project import ROOT, site_config
 
 PAGES = pages.all_pages()
 
@@ -21,6 +21,29 @@ def test_every_shown_snippet_shows_its_stored_output():
         assert not missing, (
             f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
         )
+
+
+def unwritten_boxes(text: str) -> list[str]:
+    """The scaffold's "To write" boxes and placeholders a page still has, by line."""
+    found = []
+    for node in pages.walk(pages.tree(text)):
+        todo = node.type == "admonition" and node.meta.get("tag") == "todo"
+        placeholder = node.type == "inline" and "To write" in node.content
+        if todo or placeholder:
+            found.append(f"line {node.map[0] + 1}: {node.content.splitlines()[0][:60]!r}")
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_no_page_keeps_a_to_write_box(page):
+    assert unwritten_boxes(page.read_text(encoding="utf-8")) == [], (
+        f"{page.relative_to(ROOT)} still has the scaffold's boxes; fill them in (CONTRIBUTING.md)"
+    )
+
+
+def test_the_scaffold_template_is_all_boxes():
+    template = (ROOT / "tools" / "templates" / "page.md.tmpl").read_text(encoding="utf-8")
+    assert len(unwritten_boxes(template)) > 10
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
@@ -37,6 +60,24 @@ def test_built_page_contains_each_stored_output_verbatim(site, page):
 def test_built_pages_show_the_verified_versions(site):
     versions = content.Versions.installed().line().strip()
     assert versions in html_text(built_page(site, ROOT / "docs" / "index.md"))
+
+
+def test_home_page_lists_every_page():
+    docs = ROOT / "docs"
+    linked = {
+        href.partition("#")[0] for href in pages.link_targets((docs / "index.md").read_text())
+    }
+    expected = {p.relative_to(docs).as_posix() for p in PAGES if p != docs / "index.md"}
+    expected |= {p.relative_to(docs).as_posix() for p in (docs / "notebook").glob("*.ipynb")}
+    assert expected - linked == set(), "docs/index.md: list every page with a one-line summary"
+
+
+def test_navigation_names_the_site_once(site):
+    name = site_config().site_name
+    nav = soup(built_page(site, ROOT / "docs" / "index.md")).select_one("nav.md-nav--primary")
+    shown = [" ".join(item.get_text().split()) for item in nav.select(".md-nav__title, a")]
+    assert shown.count(name) == 1, shown
+    assert "Home" in shown
 
 
 # CSS is not HTML: its two ways to fetch, url(...) and @import, are plain tokens.
