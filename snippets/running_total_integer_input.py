@@ -6,10 +6,10 @@ from running_total_variants import VARIANTS, fails, holds
 
 ints = tf.constant([[1, 2, 3]])  # int32
 for label, variant in VARIANTS.items():
-    layer = variant(name="running_total")
     try:
+        layer = variant(name="running_total")
         layer(ints)
         holds("integer input", label, float(layer.total.numpy()), 6.0)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         fails("integer input", label, error)
 # --8<-- [end:demo]

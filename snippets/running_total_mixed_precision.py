@@ -7,29 +7,27 @@ Every total starts at 2048; each layer then sees the value 1.0 four times.
 # --8<-- [start:demo]
 import keras
 import numpy as np
-from running_total_variants import VARIANTS, fails, holds
+from running_total_variants import VARIANTS, ExactTotal, WeightTotal, fails, holds
 
 print("in float16, 2048 + 1 =", float(np.float16(2048) + np.float16(1)))
 keras.mixed_precision.set_dtype_policy("mixed_float16")
 
 one = np.ones((1, 1), dtype="float32")
 for label, variant in VARIANTS.items():
-    layer = variant(name="running_total")
-    layer.total.assign(2048.0)
     try:
+        layer = variant(name="running_total")
+        layer.total.assign(2048.0)
         for _ in range(4):
             layer(one)
         holds("mixed precision", label, float(layer.total.numpy()), 2052.0)
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         fails("mixed precision", label, error)
 
 keras.mixed_precision.set_dtype_policy("float32")  # the default again, for what runs next
 # --8<-- [end:demo]
 
+
 # --8<-- [start:dtypes]
-from running_total_variants import ExactTotal, WeightTotal  # noqa: E402
-
-
 class ShowsDtypes:
     """Mixed into a variant: prints the dtypes call() sees, then counts as the variant does."""
 

@@ -22,8 +22,6 @@ class RunningTotal(keras.layers.Layer):
 
 
 # --8<-- [end:base]
-
-
 class VariableTotal(RunningTotal):
     """A: a bare tf.Variable attribute."""
 
