@@ -73,12 +73,21 @@ def test_page_shows_differences_and_a_failed_environment_in_its_own_column():
     page = compatibility.render_page(records, ["alpha", "beta"])
 
     assert "| [`alpha`](#alpha) | same | not run | same |" in page
+    assert "| 2026-01-01 | all snippets ran |" in page
     assert "| [`beta`](#beta) | reference | not run | **[differs](#beta)** |" in page
     assert "no matching wheel" in page
     assert "### `alpha` {#alpha}\n\nSame output on all 2 versions that ran." in page
     beta = page.split("{#beta}")[1]
     assert '=== "Keras 2"' in beta and '=== "Differences"' in beta
     assert "    -two\n    +three\n" in beta
+
+
+def test_page_counts_the_snippets_that_failed_in_an_environment():
+    records = fake_records(tf_2_21={"alpha": "one\n"}, tf_2_16={"alpha": "one\n"}, keras_2={})
+    records["keras-2"]["snippets"]["alpha"] = {"output": "", "problem": "raised TypeError"}
+    page = compatibility.render_page(records, ["alpha"])
+    assert "| 2026-01-01 | 1 of 1 snippets failed |" in page
+    assert "[runner] the snippet raised TypeError" in page
 
 
 def test_an_environment_that_cannot_be_built_is_recorded_with_its_reason(monkeypatch):

@@ -82,7 +82,14 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
     for env in ENVIRONMENTS:
         record = records[env.name]
         versions = record.get("versions") or {}
-        result = "not run, see below" if record.get("error") else "all snippets ran"
+        failed = sum(1 for o in record.get("snippets", {}).values() if o["problem"])
+        result = (
+            "not run, see below"
+            if record.get("error")
+            else f"{failed} of {len(record['snippets'])} snippets failed"
+            if failed
+            else "all snippets ran"
+        )
         out.append(
             f"| {_heading(env)} | {versions.get('tensorflow', '-')} | "
             f"{versions.get('keras', '-')} | {versions.get('numpy', '-')} | "
