@@ -113,6 +113,15 @@ def test_page_shows_outputs_as_written_whatever_they_hold():
     assert '````text\n```\n;--8<-- "verified-with.txt"\na␍b\n````' in page
 
 
+def test_page_counts_the_snippets_that_failed_in_an_environment():
+    records = fake_records({"tf-2.21": {"alpha": "one\n"}, "keras-2": {}})
+    records["keras-2"]["snippets"]["alpha"] = {"output": "", "problem": "raised TypeError"}
+    page = compatibility.render_page(records, ["alpha"])
+    assert "| 2026-01-01 | 1 of 1 snippets failed |" in page
+    assert "| 2026-01-01 | every snippet ran |" in page
+    assert "[runner] the snippet raised TypeError" in page
+
+
 def test_an_environment_that_cannot_be_built_is_recorded_with_its_reason(monkeypatch):
     def refuse(folder, env):
         raise matrix.InstallError(f"`uv pip install {env.requirement}` failed: no wheel")
@@ -147,7 +156,11 @@ def test_explainer_links_to_rows_that_differ():
 
 
 def test_versions_read_nightly_distribution_names(monkeypatch):
-    installed = {"tf-nightly": "2.23.0.dev20261026", "keras-nightly": "3.16.0.dev2026"}
+    installed = {
+        "tf-nightly": "2.23.0.dev20261026",
+        "keras-nightly": "3.16.0.dev2026",
+        "numpy": "2.5.0",
+    }
 
     def version(name):
         if name not in installed:
@@ -158,7 +171,7 @@ def test_versions_read_nightly_distribution_names(monkeypatch):
     assert (
         content.Versions.installed()
         .line()
-        .startswith("TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, Python 3.")
+        .startswith("TensorFlow 2.23.0.dev20261026, Keras 3.16.0.dev2026, NumPy 2.5.0, Python 3.")
     )
 
 

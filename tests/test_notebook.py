@@ -171,7 +171,17 @@ def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, 
             if cell.outputs:
                 assert notebook.output_text(cell) == snippet.stored_output(), name
                 shown.add(snippet.name)
-    assert shown == {i.stem for i in content.includes(page) if i.suffix == "out"}
+    outputs = {i.stem for i in content.includes(page) if i.suffix == "out"}
+    script_only = {
+        name
+        for name in outputs
+        if content.Snippet(ROOT / "snippets" / f"{name}.py").directives().script_only
+    }
+    assert shown == outputs - script_only
+    prose = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
+    for name in script_only:  # shown in Markdown, with the output it stored
+        stored = content.Snippet(ROOT / "snippets" / f"{name}.py").stored_output()
+        assert f"`python snippets/{name}.py`" in prose and stored.strip() in prose, name
 
 
 def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, executed):

@@ -45,7 +45,9 @@ CHANGES = {
     "the lock file": lambda p, m: (p / "uv.lock").write_text("version = 2\n"),
     "the Python version": lambda p, m: m.setattr(sys, "version", sys.version + " (other)"),
     "the TensorFlow or Keras version": lambda p, m: m.setattr(
-        content.Versions, "installed", classmethod(lambda cls: cls("9.9.9", "9.9.9", "3.11"))
+        content.Versions,
+        "installed",
+        classmethod(lambda cls: cls("9.9.9", "9.9.9", "9.9.9", "3.11")),
     ),
     "the installed packages": lambda p, m: m.setattr(cache, "installed", lambda: ["numpy==0.0.1"]),
     "a TensorFlow setting": lambda p, m: m.setenv("TF_ENABLE_ONEDNN_OPTS", "0"),

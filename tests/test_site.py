@@ -29,6 +29,11 @@ def test_every_shown_snippet_shows_its_stored_output():
         )
 
 
+def test_the_scaffold_template_is_all_parts_to_write():
+    found = pages.placeholders(ROOT / "tools" / "templates" / "page.md.tmpl")
+    assert len(found) > 10, found
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_built_page_contains_each_stored_output_verbatim(site, page):
     plain = html_text(built_page(site, page))
@@ -43,6 +48,24 @@ def test_built_page_contains_each_stored_output_verbatim(site, page):
 def test_built_pages_show_the_verified_versions(site):
     versions = content.Versions.installed().line().strip()
     assert versions in html_text(built_page(site, ROOT / "docs" / "index.md"))
+
+
+def test_home_page_lists_every_page():
+    docs = ROOT / "docs"
+    linked = {
+        href.partition("#")[0] for href in pages.link_targets((docs / "index.md").read_text())
+    }
+    expected = {p.relative_to(docs).as_posix() for p in PAGES if p != docs / "index.md"}
+    expected |= {p.relative_to(docs).as_posix() for p in (docs / "notebook").glob("*.ipynb")}
+    assert expected - linked == set(), "docs/index.md: list every page with a one-line summary"
+
+
+def test_navigation_names_the_site_once(site):
+    name = site_config().site_name
+    nav = soup(built_page(site, ROOT / "docs" / "index.md")).select_one("nav.md-nav--primary")
+    shown = [" ".join(item.get_text().split()) for item in nav.select(".md-nav__title, a")]
+    assert shown.count(name) == 1, shown
+    assert "Home" in shown
 
 
 # CSS is not HTML: its two ways to fetch, url(...) and @import, are plain tokens.

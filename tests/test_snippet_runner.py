@@ -116,6 +116,7 @@ def test_normalising_drops_what_differs_between_runs_and_keeps_every_value(proje
     linked.symlink_to(project)
     text = (
         "\x1b[1mbold\x1b[0m <object at 0x7f3a2b4c5d60> <__main__.A object at 0x7F3A2B4C5D60> "
+        "<function f.<locals>.g at 0x7f2450f9f6a0> "
         "FuncGraph(name=forward, id=140159670414912) "
         f'File "{project}/snippets/a.py" cwd {project} {linked}/b.txt {linked} file://{project}/x '
         f"{project}2/other "
@@ -126,7 +127,8 @@ def test_normalising_drops_what_differs_between_runs_and_keeps_every_value(proje
     )
     # The project as given (through a link) and as the operating system resolves it.
     assert runner.normalise(text, linked) == (
-        "bold <object at 0x…> <__main__.A object at 0x…> FuncGraph(name=forward, id=<id>) "
+        "bold <object at 0x…> <__main__.A object at 0x…> <function f.<locals>.g at 0x…> "
+        "FuncGraph(name=forward, id=<id>) "
         'File "snippets/a.py" cwd . b.txt . file:x '
         f"{project}2/other "
         'File "<site-packages>/keras/x.py"\n'

@@ -311,9 +311,10 @@ class Versions:
 
     tensorflow: str
     keras: str
+    numpy: str  # outputs print NumPy reprs, whose format changes between releases
     python: str  # major.minor
 
-    FORMAT = "TensorFlow {tensorflow}, Keras {keras}, Python {python}"
+    FORMAT = "TensorFlow {tensorflow}, Keras {keras}, NumPy {numpy}, Python {python}"
 
     def line(self) -> str:
         return self.FORMAT.format(**dataclasses.asdict(self)) + "\n"
@@ -345,6 +346,7 @@ class Versions:
             keras=_first_installed("tf-keras")
             if os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true")
             else _first_installed("keras", "keras-nightly"),
+            numpy=_first_installed("numpy"),
             python=".".join(platform.python_version_tuple()[:2]),
         )
 

@@ -9,7 +9,10 @@ The generated files are committed, and the tests fail while one is out of date:
   (tools/notebook.py), from the page, its snippets and their stored outputs;
 - `docs/reference/compatibility.md`, the compatibility page (tools/compatibility.py), from
   compat/results/;
-- `docs/snippets.json`, the manifest of every snippet (tools/manifest.py).
+- `docs/snippets.json`, the manifest of every snippet (tools/manifest.py);
+- `snippets/where-each-fix-holds.md`, the table of where each running-total variant holds
+  (tools/holds_table.py), from the verdict lines of the stored outputs and the pages that show
+  them.
 
 Why committed files rather than pages built by an MkDocs hook: a notebook must be a file of the
 repository (Colab opens it from GitHub, readers download it); the matrix workflow proposes new
@@ -22,11 +25,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tools import compatibility, manifest, notebook, project
+from tools import compatibility, holds_table, manifest, notebook, project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,14 +46,19 @@ def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
     """Each generated file and how to make its text."""
     config = project.site_config(root)
 
+    table = functools.cache(lambda: holds_table.generate(root, config))
+    # A page that includes the table gets a notebook with the table being generated.
+    included = {Path(holds_table.PATH).name: table}
+
     def notebook_of(page: Path) -> Callable[[], str]:
-        return lambda: notebook.dumps(notebook.build(page, root, config))
+        return lambda: notebook.dumps(notebook.build(page, root, config, included))
 
     files = {
         notebook.notebook_path(p, root): notebook_of(p) for p in notebook.pages_with_notebooks(root)
     }
     files[root / compatibility.PAGE] = lambda: compatibility.generate(root)
     files[root / manifest.PATH] = lambda: manifest.dumps(manifest.build(root, config))
+    files[root / holds_table.PATH] = table
     return files
 
 
@@ -59,7 +68,11 @@ def generated(root: Path = project.ROOT) -> list[Generated]:
     for path, make in generators(root).items():
         try:
             found.append(Generated(path, text=make()))
-        except (notebook.NotebookError, manifest.ManifestError) as error:
+        except (
+            notebook.NotebookError,
+            manifest.ManifestError,
+            holds_table.HoldsTableError,
+        ) as error:
             found.append(Generated(path, error=f"cannot write {path.relative_to(root)}:\n{error}"))
     return found
 

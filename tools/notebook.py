@@ -16,6 +16,7 @@ import difflib
 import json
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ NOTEBOOK_DIR = "notebook"
 RAISES_TAG = "raises-exception"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 INDENT = 4  # the content of an admonition or a tab
+# Generated files under snippets/ a page may include, by name, and how to make their text.
+Generated = Mapping[str, Callable[[], str]]
 
 
 class NotebookError(Exception):
@@ -56,17 +59,21 @@ def pages_with_notebooks(root: Path = project.ROOT) -> list[Path]:
 
 
 class _Converter:
-    def __init__(self, page: Path, root: Path, config):
+    def __init__(self, page: Path, root: Path, config, generated: Generated | None = None):
         self.page = page
         self.root = root
         self.config = config
         self.snippets = project.snippets_dir(root)
+        self.generated = generated or {}
         self.cells: list[Cell] = []
         self.defined: dict[str, set[str]] = {}  # snippet module -> names defined by its cells
         text = page.read_text(encoding="utf-8")
         self.lines = text.split("\n")
         self.tree = pages.tree(text)
         hrefs = pages.link_targets(text)
+        for include in content.includes(page, text):  # Markdown files shown as part of the page
+            if include.suffix == "md":
+                hrefs += pages.link_targets(self.read(include.line - 1, include.file))
         self.targets = {h[1:] for h in hrefs if h.startswith("#")}
         self.page_links = {h for h in hrefs if self._is_page_link(h)}
 
@@ -143,7 +150,7 @@ class _Converter:
             include = content.parse_include(line.strip())
             if include:  # a text file included inline, such as the verified versions
                 for text in self.read(number, include[0]).splitlines():
-                    self.markdown(text, quote)
+                    self.markdown(self.links(number, text), quote)
                 continue
             self.markdown(self.links(number, line), quote)
 
@@ -164,6 +171,8 @@ class _Converter:
             raise NotebookError(f"{self.where(number)}: {error}") from None
 
     def read(self, number: int, name: str) -> str:
+        if name in self.generated:  # as it is being generated, not as last written
+            return self.generated[name]()
         path = self.snippets / name
         if not path.exists():
             raise NotebookError(f"{self.where(number)}: includes missing snippets/{name}")
@@ -211,9 +220,13 @@ class _Converter:
             tree = ast.parse("\n".join(lines))
         except SyntaxError as err:
             raise NotebookError(f"{self.where(number)}: {label} is not valid: {err}") from None
-        bound = {
-            node.name for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef)
-        }
+        bound = set()
+        for node in tree.body:  # what a later cell may import from this snippet's module
+            if isinstance(node, ast.ClassDef | ast.FunctionDef):
+                bound.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                bound.update(target.id for target in targets if isinstance(target, ast.Name))
         self.defined.setdefault(snippet.name, set()).update(bound)
         try:
             script_only = snippet.directives().script_only
@@ -310,10 +323,16 @@ def script_only(cell: Cell, code: str) -> str:
     )
 
 
-def build(page: Path, root: Path = project.ROOT, config=None) -> nbformat.NotebookNode:
-    """The notebook of a page; raises NotebookError naming the page and line."""
+def build(
+    page: Path, root: Path = project.ROOT, config=None, generated: Generated | None = None
+) -> nbformat.NotebookNode:
+    """The notebook of a page; raises NotebookError naming the page and line.
+
+    `generated` makes the text of generated files under snippets/ that a page may include (by
+    name), so that the notebook shows the file being generated rather than the one last written.
+    """
     config = config or project.site_config(root)
-    cells = _Converter(page, root, config).convert()
+    cells = _Converter(page, root, config, generated).convert()
     relative = page.relative_to(root).as_posix()
     intro = (
         f"> **The notebook edition of the page.** It is generated from `{relative}` in the "

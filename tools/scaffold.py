@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"\nNext: preview with `bash scripts/serve` at {preview_address(root)}{args.slug}/,\n"
-        f"fill in every 'To write' box in docs/{args.slug}.md, and run the tests (CONTRIBUTING.md)."
+        f"fill in every 'To write' box in docs/{args.slug}.md, list the page with a one-line\n"
+        "summary on the home page (docs/index.md), and run the tests (CONTRIBUTING.md)."
     )
     return 0
 

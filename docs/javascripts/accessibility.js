@@ -3,7 +3,8 @@
 // - each code block's button bar is a <nav> without a name; a page with several code blocks
 //   then has many identical navigation landmarks (landmark-unique). A copy button is not
 //   navigation, so the bar is presented as a plain group of buttons.
-// - a table or notebook cell wider than the screen scrolls inside its own box, which keyboard users can only
+// - a table, a notebook cell, or a code block in a notebook's Markdown (a script-only snippet and
+//   its output) wider than the screen scrolls inside its own box, which keyboard users can only
 //   scroll if the box can take focus (scrollable-region-focusable).
 (function () {
   "use strict";
@@ -12,7 +13,8 @@
     document.querySelectorAll("nav.md-code__nav:not([role])").forEach((nav) => {
       nav.setAttribute("role", "none");
     });
-    document.querySelectorAll(".md-typeset__scrollwrap, .highlight-ipynb").forEach((box) => {
+    const boxes = ".md-typeset__scrollwrap, .highlight-ipynb, .jp-RenderedMarkdown .highlight > pre";
+    document.querySelectorAll(boxes).forEach((box) => {
       if (box.scrollWidth > box.clientWidth) {
         box.setAttribute("tabindex", "0");
       } else {

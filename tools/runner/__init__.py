@@ -66,8 +66,9 @@ def _root_forms(root: Path) -> list[str]:
 # Only what is provably not a value is normalised. Keras bolds parts of its messages; other
 # escape sequences and control characters are kept, and pages show them visibly.
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
-# The address in a default repr, `<module.Class object at 0x7f...>`.
-_REPR_ADDRESS = re.compile(r"(<[^<>\n]*? at )0x[0-9a-fA-F]+>")
+# The address that ends a default repr: `<module.Class object at 0x7f...>`,
+# `<function f.<locals>.g at 0x7f...>`.
+_REPR_ADDRESS = re.compile(r"( at )0x[0-9a-fA-F]+>")
 # The id in a graph's repr, `FuncGraph(name=forward, id=139923876699840)`.
 _GRAPH_ID = re.compile(r"(FuncGraph\(name=[^,()\n]*, id=)\d+\)")
 _SITE_PACKAGES = re.compile(r"""[^\s"'(<]*[/\\](?:site|dist)-packages[/\\]""")

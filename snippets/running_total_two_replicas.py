@@ -1,0 +1,50 @@
+"""Two replicas: what each replica's copy of the total holds, and what a read of it returns.
+
+Replica 0 gets the row [1, 2, 3] and replica 1 the row [4, 5, 6] in every step, so each step
+adds 21 to the true total: 21 after model(x), 42 after predict, 84 after two epochs of fit.
+"""
+
+# --8<-- [start:demo]
+import keras
+import numpy as np
+import tensorflow as tf
+from running_total_variants import VARIANTS, holds
+from running_totals import two_replicas
+
+strategy = two_replicas()
+x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype="float32")
+y = np.zeros((2, 1), dtype="float32")
+dataset = tf.data.Dataset.from_tensor_slices(x).batch(2)
+batch = next(iter(strategy.experimental_distribute_dataset(dataset)))  # one row per replica
+
+
+@tf.function
+def call_on_replicas(model, batch):
+    """model(x) on each replica's part of the batch, as a custom training loop calls it."""
+    return strategy.run(model, args=(batch,))
+
+
+def show(after, layer, expected):
+    """What a read of the total returns, and each replica's own copy of it."""
+    total = layer.total
+    variable = total.value if isinstance(total, keras.Variable) else total  # the tf.distribute one
+    copies = [float(copy) for copy in strategy.experimental_local_results(variable)]
+    print(
+        f"  after {after}: read {float(total.numpy())} (expected {expected}), per replica {copies}"
+    )
+
+
+for label, variant in VARIANTS.items():
+    with strategy.scope():
+        layer = variant(name="running_total")
+        model = keras.Sequential([keras.Input((3,)), layer, keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    print(f"{label}:")
+    call_on_replicas(model, batch)
+    show("model(x) in strategy.run", layer, 21.0)
+    model.predict(x, batch_size=2, verbose=0)
+    show("predict", layer, 42.0)
+    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    show("fit, 2 epochs", layer, 84.0)
+    holds("two replicas", label, float(layer.total.numpy()), 84.0)
+# --8<-- [end:demo]

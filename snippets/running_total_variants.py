@@ -1,0 +1,127 @@
+"""Five ways to keep a layer's running total, imported by the snippets that compare them.
+
+Each layer passes its input through and adds tf.reduce_sum(inputs) to its total; only the way
+the total variable is made differs. Run alone, it calls the fix, ExactTotal, on [[1, 2, 3]].
+"""
+
+# --8<-- [start:layers]
+import keras
+import tensorflow as tf
+
+
+# --8<-- [start:base]
+class RunningTotal(keras.layers.Layer):
+    """What the variants share: the update in call(), and a reset as metrics have."""
+
+    def call(self, inputs):
+        self.total.assign_add(tf.reduce_sum(inputs))
+        return inputs
+
+    def reset_state(self):
+        self.total.assign(0.0)
+
+
+# --8<-- [end:base]
+class VariableTotal(RunningTotal):
+    """A: a bare tf.Variable attribute."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.total = tf.Variable(0.0, trainable=False)
+
+
+class WeightTotal(RunningTotal):
+    """B: the explainer's fix, add_weight(trainable=False), everything else left as default."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.total = self.add_weight(name="total", shape=(), initializer="zeros", trainable=False)
+
+
+class SumWeightTotal(RunningTotal):
+    """C: add_weight(trainable=False, aggregation="sum")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.total = self.add_weight(
+            name="total", shape=(), initializer="zeros", trainable=False, aggregation="sum"
+        )
+
+
+class MetricStyleTotal(RunningTotal):
+    """D: made as keras.metrics.Metric.add_variable makes a metric's variables."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # add_weight takes no `synchronization`, so make the keras.Variable directly, in the
+        # layer's name scope as add_weight would; a layer tracks a variable it holds.
+        with keras.name_scope(self.name, caller=self):
+            self.total = keras.Variable(
+                initializer="zeros",
+                shape=(),
+                dtype=self.variable_dtype,
+                trainable=False,
+                synchronization="on_read",
+                aggregation="sum",
+                name="total",
+            )
+
+
+# --8<-- [start:fix]
+class ExactTotal(RunningTotal):
+    """E: as D, but always float32, never autocast to a mixed-precision compute dtype."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with keras.name_scope(self.name, caller=self):
+            self.total = keras.Variable(
+                initializer="zeros",
+                shape=(),
+                dtype="float32",
+                trainable=False,
+                autocast=False,
+                synchronization="on_read",
+                aggregation="sum",
+                name="total",
+            )
+
+
+# --8<-- [end:fix]
+VARIANTS = {
+    "tf.Variable": VariableTotal,
+    "add_weight": WeightTotal,
+    'add_weight(aggregation="sum")': SumWeightTotal,
+    "metric-style (on_read, sum)": MetricStyleTotal,
+    "metric-style + autocast=False": ExactTotal,
+}
+# --8<-- [end:layers]
+
+
+# --8<-- [start:verdicts]
+import re  # noqa: E402
+
+
+def holds(column, variant, total, expected):
+    """Prints the verdict line of one variant in one setting; tools/holds_table.py reads it."""
+    verdict = "yes" if total == expected else "NO"
+    print(f"holds? {column} | {variant} | {verdict} | total {total}, expected {expected}")
+
+
+def fails(column, variant, error):
+    """Prints the verdict line of a variant that raised: the error's first line of its own."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # Keras makes the message bold
+    lines = [line.strip() for line in plain.splitlines() if line.strip()]
+    if lines[0].startswith("Exception encountered when calling"):  # Keras' wrapper line
+        lines = lines[1:]
+    print(f"holds? {column} | {variant} | NO | raises {type(error).__name__}: {lines[0]}")
+
+
+# --8<-- [end:verdicts]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:check]
+    layer = ExactTotal(name="running_total")
+    layer(tf.constant([[1.0, 2.0, 3.0]]))
+    print(layer.total.numpy())
+    # --8<-- [end:check]

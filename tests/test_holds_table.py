@@ -1,0 +1,114 @@
+"""The table "where each fix holds" (tools/holds_table.py): made from the stored outputs alone."""
+
+import pytest
+from support import copy_repository
+
+from tools import generate, holds_table
+from tools.project import ROOT
+
+REPLICAS = "running_total_two_replicas"
+LINE = "holds? two replicas | add_weight | NO | total 24.0, expected 84.0"
+
+
+def row(table: str, variant: str) -> list[str]:
+    """The cells of a variant's row in the first table of the generated Markdown."""
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        if cells[0] == variant:
+            return cells[1:]
+    raise AssertionError(f"no row {variant!r} in:\n{table}")
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_repository(tmp_path / "repo")
+
+
+def test_every_variant_has_a_linked_verdict_in_every_column():
+    table = (ROOT / holds_table.PATH).read_text(encoding="utf-8")
+    for variant in ["tf.Variable", "add_weight", "metric-style + autocast=False"]:
+        cells = row(table, variant)
+        assert len(cells) == len(holds_table.COLUMNS)
+        assert all(c.startswith(("[yes](#", "[**NO**](#")) for c in cells), cells
+    assert row(table, "metric-style + autocast=False") == row(table, "tf.Variable")[:3] + [
+        "[yes](#saving)",
+        "[yes](#each-replicas-copy-and-what-a-read-returns)",
+        "[yes](#two-workers)",
+        "[yes](#mixed-precision)",
+        "[yes](#integer-input)",
+    ]
+
+
+def test_changing_one_stored_output_changes_the_table(project, capsys):
+    out = project / "snippets" / f"{REPLICAS}.out"
+    text = out.read_text(encoding="utf-8")
+    assert LINE in text
+    before = holds_table.generate(project)
+    out.write_text(
+        text.replace(LINE, "holds? two replicas | add_weight | yes | total 84.0, expected 84.0"),
+        encoding="utf-8",
+    )
+
+    after = holds_table.generate(project)
+
+    column = holds_table.COLUMNS.index("two replicas")
+    assert row(before, "add_weight")[column].startswith("[**NO**]")
+    assert row(after, "add_weight")[column].startswith("[yes]")
+    assert (
+        "| add_weight | two replicas |" in before and "| add_weight | two replicas |" not in after
+    )
+    assert generate.main(["--check", "--root", str(project)]) == 1
+    assert f"{holds_table.PATH}: out of date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("holds? two replicas | add_weight | maybe | total 24.0", "must be 'yes' or 'NO'"),
+        ("holds? two replicas | add_weight | NO", "expected 'holds? <column> | <variant>"),
+        ("holds? two replica | add_weight | NO | total 24.0", "unknown column 'two replica'"),
+    ],
+)
+def test_a_malformed_verdict_line_is_reported_naming_the_file(project, capsys, line, message):
+    out = project / "snippets" / f"{REPLICAS}.out"
+    text = out.read_text(encoding="utf-8")
+    number = text.splitlines().index(LINE) + 1
+    out.write_text(text.replace(LINE, line), encoding="utf-8")
+
+    with pytest.raises(holds_table.HoldsTableError) as error:
+        holds_table.generate(project)
+    assert f"snippets/{REPLICAS}.out:{number}: " in str(error.value)
+    assert message in str(error.value)
+
+    # The other generated files are still checked: the manifest shows the changed output.
+    assert generate.main(["--check", "--root", str(project)]) == 1
+    captured = capsys.readouterr()
+    assert f"cannot write {holds_table.PATH}:\nsnippets/{REPLICAS}.out:{number}: " in captured.err
+    assert "docs/snippets.json: out of date" in captured.err
+    assert "ok docs/reference/compatibility.md" in captured.out
+
+
+def test_a_missing_or_repeated_verdict_is_reported(project):
+    out = project / "snippets" / f"{REPLICAS}.out"
+    text = out.read_text(encoding="utf-8")
+    out.write_text(text.replace(LINE + "\n", ""), encoding="utf-8")
+    with pytest.raises(holds_table.HoldsTableError) as error:
+        holds_table.generate(project)
+    assert "no verdict for 'add_weight' in ['two replicas']" in str(error.value)
+
+    out.write_text(text + LINE + "\n", encoding="utf-8")
+    with pytest.raises(holds_table.HoldsTableError) as error:
+        holds_table.generate(project)
+    assert "a second verdict for 'add_weight' in 'two replicas'; the first is at " in str(
+        error.value
+    )
+
+
+def test_heading_ids_are_those_mkdocs_gives():
+    text = '# A\n\n## `tf.function`, then *more*\n\n## B {#chosen}\n\n=== "Tab"\n\n    ## A\n'
+    assert holds_table.heading_ids(text) == [
+        (0, "a"),
+        (2, "tffunction-then-more"),
+        (4, "chosen"),
+        (8, "a_1"),
+    ]
