@@ -3,6 +3,7 @@
 import dataclasses
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -263,3 +264,22 @@ def test_legacy_versions_name_the_keras_that_import_keras_gives(monkeypatch):
     assert content.Versions.installed().keras == "2.21.0"
     monkeypatch.delenv("TF_USE_LEGACY_KERAS")
     assert content.Versions.installed().keras == "3.15.1"
+
+
+def test_setting_up_the_legacy_path_changes_nothing_in_this_process(tmp_path, monkeypatch):
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)
+    venv = tmp_path / "env"
+    purelib = venv / "lib" / "site-packages"
+    purelib.mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    monkeypatch.setattr(
+        subprocess,
+        "run",
+        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=f"{purelib}\n", stderr=""),
+    )
+    finders = list(sys.meta_path)
+    matrix._install_legacy_keras(venv / "bin" / "python")
+    assert (purelib / "legacy_keras.pth").read_text() == "import legacy_keras\n"
+    assert (purelib / "legacy_keras.py").read_bytes() == matrix.LEGACY_KERAS.read_bytes()
+    assert "TF_USE_LEGACY_KERAS" not in os.environ and sys.meta_path == finders

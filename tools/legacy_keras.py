@@ -2,11 +2,12 @@
 
 TensorFlow 2.16 and later ship Keras 3. Code written for Keras 2 keeps running on them through
 the `tf-keras` package: with TF_USE_LEGACY_KERAS=1, `tf.keras` is tf_keras. But the snippets say
-`import keras`, which stays Keras 3 (TensorFlow requires it). So the matrix installs this module
-into the legacy environment's site-packages with a .pth file that imports it at start-up, and
-`import keras` and `import keras.<name>` then return the modules of tf_keras themselves (one copy
-of every module and class), imported when first asked for. It also sets TF_USE_LEGACY_KERAS=1,
-so `tf.keras` is the same package. Nothing of this runs in the project's own environment.
+`import keras`, which stays Keras 3 (TensorFlow requires it). So the matrix copies this module
+into the legacy environment's site-packages with legacy_keras.pth, which imports it at start-up,
+and `import keras` and `import keras.<name>` then return the modules of tf_keras themselves (one
+copy of every module and class), imported when first asked for. It also sets
+TF_USE_LEGACY_KERAS=1, so `tf.keras` is the same package. Nothing imports it in the project's own
+environment.
 """
 
 import importlib
@@ -14,8 +15,6 @@ import importlib.abc
 import importlib.util
 import os
 import sys
-
-PTH = "legacy_keras.pth"  # the file the matrix writes beside this module: `import legacy_keras`
 
 
 class KerasIsTfKeras(importlib.abc.MetaPathFinder, importlib.abc.Loader):

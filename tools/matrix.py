@@ -32,6 +32,7 @@ from tools import content, project, runner
 from tools.project import ROOT
 
 RESULTS = "compat/results"
+LEGACY_KERAS = Path(__file__).resolve().parent / "legacy_keras.py"  # copied, never imported
 CACHE = ".cache/matrix"
 INSTALL_TIMEOUT = 1800  # seconds
 REPORT_TIMEOUT = 3600  # seconds for every snippet of one environment
@@ -135,9 +136,11 @@ def build_env(folder: Path, env: Environment) -> Path:
 
 
 def _install_legacy_keras(python: Path) -> None:
-    """Put tools/legacy_keras.py and the .pth file that imports it into site-packages."""
-    from tools import legacy_keras
+    """Put tools/legacy_keras.py and the .pth file that imports it into site-packages.
 
+    The module is copied as a file, never imported here: importing it sets TF_USE_LEGACY_KERAS
+    in this process, which every environment run after it would inherit.
+    """
     found = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
@@ -145,9 +148,10 @@ def _install_legacy_keras(python: Path) -> None:
         check=True,
     )
     site_packages = Path(found.stdout.strip())
-    module = Path(legacy_keras.__file__)
-    (site_packages / module.name).write_bytes(module.read_bytes())
-    (site_packages / legacy_keras.PTH).write_text(f"import {module.stem}\n", encoding="utf-8")
+    (site_packages / LEGACY_KERAS.name).write_bytes(LEGACY_KERAS.read_bytes())
+    (site_packages / f"{LEGACY_KERAS.stem}.pth").write_text(
+        f"import {LEGACY_KERAS.stem}\n", encoding="utf-8"
+    )
 
 
 def report_with(python: Path, names: list[str], root: Path = ROOT):
