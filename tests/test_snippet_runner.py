@@ -160,3 +160,34 @@ def test_refresh_restores_an_edited_output_and_check_then_passes(project, capsys
     assert snippets.main(["refresh", "--root", str(project)]) == 0
     assert out.read_text() == original
     assert snippets.main(["check", "--root", str(project)]) == 0
+
+
+NATIVE = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1795977222.541489   10939 port.cc:153] oneDNN custom operations are on.\n"
+    "I0000 00:00:1795977222.591530   10939 cpu_feature_guard.cc:227] This TensorFlow binary is "
+    "optimized to use available CPU instructions in performance-critical operations.\n"
+    "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow "
+    "with the appropriate compiler flags.\n"
+    "printed by the snippet\n"
+    "2026-11-29 20:26:10.389730: I tensorflow/core/util/port.cc:153] oneDNN custom operations.\n"
+    "2026-11-29 20:26:11.877192: W tensorflow/core/framework/local_rendezvous.cc:404] Local "
+    "rendezvous is aborting with status: OUT_OF_RANGE: End of sequence\n"
+    "\t [[{{node MultiDeviceIteratorGetNextFromShard}}]]\n"
+    "E0000 00:00:1795980462.058780   29439 cuda_executor.cc:1309] failed call to cuInit\n"
+    "=== Source Location Trace: === \n"
+    "external/xla/xla/stream_executor/cuda/cuda_status.cc:50\n"
+    "\n"
+    "printed too, with [[{{node x}}]] and === Source Location Trace: === in it\n"
+    "\n"
+)
+
+
+def test_tensorflows_native_log_records_are_dropped_and_nothing_else():
+    from tools.runner.child.snippet_capture import without_native_logs
+
+    assert without_native_logs(NATIVE) == (
+        "printed by the snippet\n"
+        "printed too, with [[{{node x}}]] and === Source Location Trace: === in it\n"
+        "\n"
+    )

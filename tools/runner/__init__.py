@@ -104,6 +104,9 @@ def child_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHILD_DIR), env.get("PYTHONPATH")]))
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # TensorFlow's native log records are never output (child/snippet_capture.py); from errors
+    # down, they are not even written, so none of their continuation lines can reach a page.
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     return env
 
 

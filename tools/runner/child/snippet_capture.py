@@ -63,24 +63,41 @@ class Capture:
             os.close(self.fd)
 
 
-# TensorFlow's native (C++) log records, which it writes to fd 2 on its own: absl's line format
-# ("I0000 00:00:1795977222.541489   10939 port.cc:153] ...": the seconds field counts from
-# 1970 when the record was written before absl was set up), absl's notice about records logged
-# before it was set up, and the second line of the CPU-feature record. They depend on the
-# machine and on whether TensorFlow was imported in this process, so they are never output.
+# TensorFlow's native (C++) log records, which it writes to fd 2 on its own. They depend on the
+# machine, on the release and on whether TensorFlow was imported in this process, so they are
+# never output. A record is a line in absl's format ("I0000 00:00:1795977222.541489   10939
+# port.cc:153] ...", where the seconds count from 1970 when the record was written before absl
+# was set up) or in the format of releases before 2.20 ("2026-11-29 20:26:10.389730: I
+# tensorflow/core/util/port.cc:153] ..."), or absl's notice about records logged before it was
+# set up. A few records run over several lines; their other lines are these: the second line of
+# the CPU-feature record, the graph node a status message names ("\t [[{{node X}}]]"), and the
+# source-location trace that tf-nightly adds to a failed CUDA call (its header, its file:line
+# lines and the blank line that ends it). The runner also sets TF_CPP_MIN_LOG_LEVEL=2, so that
+# TensorFlow writes no informational or warning records once absl is set up (tools/runner).
 _NATIVE_LOG = re.compile(
     r"[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^ :]+:\d+\] .*"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] [^ :]+:\d+\] .*"
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|To enable the following instructions: .*, in other operations, rebuild TensorFlow with the "
     r"appropriate compiler flags\."
+    r"|\t \[\[\{\{node [^{}]+\}\}\]\]"
 )
+_TRACE_HEADER = "=== Source Location Trace: ==="
+_TRACE_LINE = re.compile(r"[\w./+-]+\.(?:cc|h|cpp):\d+")
 
 
 def without_native_logs(text: str) -> str:
     """`text` without the lines of TensorFlow's native log records."""
-    return "".join(
-        line for line in text.splitlines(keepends=True) if not _NATIVE_LOG.fullmatch(line.rstrip())
-    )
+    kept, in_trace = [], False
+    for line in text.splitlines(keepends=True):
+        bare = line.rstrip()
+        if in_trace and (_TRACE_LINE.fullmatch(bare) or not bare):
+            in_trace = bool(bare)  # the blank line ends the trace, and is part of it
+            continue
+        in_trace = bare == _TRACE_HEADER
+        if not in_trace and not _NATIVE_LOG.fullmatch(bare):
+            kept.append(line)
+    return "".join(kept)
 
 
 def flush_all() -> None:
