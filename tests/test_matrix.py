@@ -98,7 +98,7 @@ def test_page_says_since_which_release_an_output_holds_and_how_others_differ():
         "the Keras 2 line, differs under TF 2.15."
     ) in words
     assert "| [`alpha`](#alpha) | TF 2.15, TF 2.16, TF 2.17, TF 2.19, TF 2.21 | - |" in page
-    assert "| [`beta`](#beta) | TF 2.19, TF 2.21 | TF 2.16, TF 2.17, TF 2.15 |" in page
+    assert "| [`beta`](#beta) | TF 2.19, TF 2.21 | TF 2.15, TF 2.16, TF 2.17 |" in page
     assert '!!! failure "TF 2.18: not run"' in page and "no matching wheel" in page
     assert "### `alpha` {#alpha}\n\nSame output in all 5 environments that ran." in page
     beta = page.split("{#beta}")[1]
@@ -106,6 +106,14 @@ def test_page_says_since_which_release_an_output_holds_and_how_others_differ():
     assert '=== "TF 2.15"' in beta and '=== "Differences"' in beta
     assert "    --- TF 2.21\n    +++ TF 2.16, TF 2.17\n" in beta
     assert "    -two\n    +three\n" in beta
+
+
+def test_three_or_more_environments_in_a_row_are_named_as_a_range():
+    by_name = {env.name: env for env in matrix.ENVIRONMENTS}
+    envs = [by_name[n] for n in ("keras-2", "legacy", "tf-2.17", "tf-2.18", "tf-2.19", "nightly")]
+    assert compatibility.names(envs) == (
+        "TF 2.15, TF 2.21 with tf-keras, TF 2.17 to TF 2.19, nightly"
+    )
 
 
 def test_page_shows_outputs_as_written_whatever_they_hold():

@@ -34,7 +34,24 @@ def shown(outcome: dict | None) -> str:
 
 
 def names(envs: list[Environment]) -> str:
-    return ", ".join(env.label for env in envs)
+    """The environments' labels; three or more in a row of one line read "first to last"."""
+    parts, run = [], []
+
+    def close_run():
+        if len(run) >= 3:
+            parts.append(f"{run[0].label} to {run[-1].label}")
+        else:
+            parts.extend(env.label for env in run)
+
+    for env in sorted(envs, key=ENVIRONMENTS.index):
+        if run and (
+            env.line != run[-1].line or ENVIRONMENTS.index(env) != ENVIRONMENTS.index(run[-1]) + 1
+        ):
+            close_run()
+            run = []
+        run.append(env)
+    close_run()
+    return ", ".join(parts)
 
 
 @dataclasses.dataclass
@@ -121,8 +138,10 @@ def snippet_row(name: str, records: dict[str, dict], ran: list[Environment]) -> 
 
 def block(text: str, language: str = "text", indent: str = "") -> str:
     """A code block that the site shows as written (no snippet include, control characters
-    visible, a fence longer than any backticks in it)."""
-    return content.fenced(content.escape_includes(content.visible(text)), language, indent)
+    visible, a fence longer than any backticks in it). Tabs are expanded to 4 columns here, as
+    Python-Markdown would expand them in the page anyway."""
+    shown = content.visible(text).expandtabs(4)
+    return content.fenced(content.escape_includes(shown), language, indent)
 
 
 def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:

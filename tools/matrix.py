@@ -58,14 +58,17 @@ ENVIRONMENTS = [
     Environment(
         "legacy",
         "tensorflow-cpu==2.21.0 tf-keras==2.21.0",
-        "TF 2.21 + tf-keras",
+        "TF 2.21 with tf-keras",
         KERAS_2,
         excludes=("tensorflow",),
         legacy_keras=True,
     ),
     # The Keras of TF 2.16's day, then each TensorFlow with the Keras the installer resolves.
     Environment(
-        "tf-2.16-keras-3.3", "tensorflow-cpu==2.16.2 keras==3.3.3", "TF 2.16 + Keras 3.3", KERAS_3
+        "tf-2.16-keras-3.3",
+        "tensorflow-cpu==2.16.2 keras==3.3.3",
+        "TF 2.16 with Keras 3.3",
+        KERAS_3,
     ),
     Environment("tf-2.16", "tensorflow-cpu==2.16.2", "TF 2.16", KERAS_3),
     Environment("tf-2.17", "tensorflow-cpu==2.17.1", "TF 2.17", KERAS_3),
