@@ -15,12 +15,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import functools
 import gzip
 import http.server
 import mimetypes
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,6 +62,7 @@ SENT: dict[int, int] = {}
 SENT_LOCK = threading.Lock()
 
 
+@functools.cache
 def site_path() -> str:
     """The path the site is published under (from site_url), which 404.html's links rely on."""
     return project.site_path(project.site_config())
@@ -132,23 +135,27 @@ def base_url(site):
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
+def launch(playwright):
     """Chromium, or a failed test saying why: browser tests never skip."""
     if os.environ.get("PLAYWRIGHT_CHROMIUM") == "bundled":
         options = {}  # Playwright's own build, installed by `playwright install chromium`
     else:
         options = {"executable_path": CHROMIUM}
+    try:
+        return playwright.chromium.launch(headless=True, args=ARGS, **options)
+    except PlaywrightError as error:
+        pytest.fail(
+            f"Chromium did not start ({options or 'Playwright bundled'}): install Debian's "
+            f"chromium package (scripts/test does), or set PLAYWRIGHT_CHROMIUM=bundled after "
+            f"`playwright install chromium`.\n{error}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
     with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(headless=True, args=ARGS, **options)
-        except PlaywrightError as error:
-            pytest.fail(
-                f"Chromium did not start ({options or 'Playwright bundled'}): install Debian's "
-                f"chromium package (scripts/test does), or set PLAYWRIGHT_CHROMIUM=bundled after "
-                f"`playwright install chromium`.\n{error}",
-                pytrace=False,
-            )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
@@ -249,16 +256,43 @@ def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Vis
 
 
 @pytest.fixture(scope="session")
-def visits(site, base_url, browser) -> dict[tuple[str, int, str], Visit]:
+def visits(site) -> dict[tuple[str, int, str], Visit]:
+    """Every page at every viewport, by (path, width, scheme). Two browsers visit at once, each
+    in a thread of its own (Playwright's objects belong to the thread that made them) with a
+    server of its own (the bytes sent are counted by server): most of a visit is Chromium
+    rendering and axe-core checking, which two cores do side by side."""
     ARTIFACTS.mkdir(exist_ok=True)
-    found = {}
-    for path in pages(site):
-        for viewport, scheme in [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light")]:
-            name = f"{slug(path)}-{viewport['width']}{'-dark' if scheme == 'dark' else ''}.png"
-            found[path, viewport["width"], scheme] = visit(
-                browser, base_url + path, viewport, scheme, ARTIFACTS / name
-            )
-    return found
+    site_path()  # loads mkdocs.yml here: MkDocs' loading is not made for two threads at once
+    jobs = [
+        (path, viewport, scheme)
+        for path in pages(site)
+        for viewport, scheme in [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light")]
+    ]
+
+    def visit_some(share):
+        with serve(site) as base_url, sync_playwright() as playwright:
+            chromium = launch(playwright)
+            try:
+                return [
+                    (
+                        (path, viewport["width"], scheme),
+                        visit(
+                            chromium,
+                            base_url + path,
+                            viewport,
+                            scheme,
+                            ARTIFACTS / f"{slug(path)}-{viewport['width']}"
+                            f"{'-dark' if scheme == 'dark' else ''}.png",
+                        ),
+                    )
+                    for path, viewport, scheme in share
+                ]
+            finally:
+                chromium.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        shares = pool.map(visit_some, [jobs[0::2], jobs[1::2]])
+        return dict(pair for share in shares for pair in share)
 
 
 def problems_of(visits, check, width=None):

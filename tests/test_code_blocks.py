@@ -37,6 +37,7 @@ def test_python_blocks_are_verified(path):
     assert list(problems(path)) == []
 
 
+@pytest.mark.machinery
 def test_the_check_can_fail(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(

@@ -27,6 +27,7 @@ def test_the_generated_files(tmp_path):
     } <= names
 
 
+@pytest.mark.machinery
 def test_a_stale_file_is_named_and_rewritten(tmp_path, capsys):
     root = copy_repository(tmp_path / "repo")
     page = root / "docs" / "reference" / "compatibility.md"

@@ -39,6 +39,7 @@ def test_every_variant_has_a_linked_verdict_in_every_column():
     ]
 
 
+@pytest.mark.machinery
 def test_changing_one_stored_output_changes_the_table(project, capsys):
     out = project / "snippets" / f"{REPLICAS}.out"
     text = out.read_text(encoding="utf-8")
@@ -61,6 +62,7 @@ def test_changing_one_stored_output_changes_the_table(project, capsys):
     assert f"{holds_table.PATH}: out of date" in capsys.readouterr().err
 
 
+@pytest.mark.machinery
 @pytest.mark.parametrize(
     ("line", "message"),
     [
@@ -88,6 +90,7 @@ def test_a_malformed_verdict_line_is_reported_naming_the_file(project, capsys, l
     assert "ok docs/reference/compatibility.md" in captured.out
 
 
+@pytest.mark.machinery
 def test_a_missing_or_repeated_verdict_is_reported(project):
     out = project / "snippets" / f"{REPLICAS}.out"
     text = out.read_text(encoding="utf-8")

@@ -74,6 +74,7 @@ def test_markdown_lint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.machinery
 def test_the_linters_can_fail(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(

@@ -64,6 +64,7 @@ def test_sections_are_the_ones_pages_include(published):
     assert used and used <= listed
 
 
+@pytest.mark.machinery
 def test_schema_rejects_a_broken_manifest(published):
     broken = json.loads(json.dumps(published))
     del broken["snippets"][0]["sha256"]
@@ -75,6 +76,7 @@ def test_schema_rejects_a_broken_manifest(published):
     }
 
 
+@pytest.mark.machinery
 def test_bad_snippets_stop_the_manifest_naming_each_file(tmp_path):
     root = copy_repository(tmp_path / "repo")
     (root / "snippets" / "unclosed.py").write_text(

@@ -196,6 +196,7 @@ def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, execut
 # Bad input: each check must be able to fail, and name the cell.
 
 
+@pytest.mark.machinery
 def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
     root = copy_repository(tmp_path / "repo")
     snippet = root / "snippets" / "tensor_state_eager.py"
@@ -212,6 +213,7 @@ def test_a_changed_snippet_makes_the_notebook_stale_naming_the_cell(tmp_path):
     assert re.search(r'^\+ +"print\(\\"after 2 calls:', message, re.M), message
 
 
+@pytest.mark.machinery
 def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
     root = copy_repository(tmp_path / "repo")
     page = root / "docs" / PAGE.name
@@ -226,6 +228,7 @@ def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
     ), error.value
 
 
+@pytest.mark.machinery
 def test_a_script_only_snippet_is_shown_with_its_output_not_run(tmp_path):
     root = copy_repository(tmp_path / "repo")
     write_snippet(
@@ -248,6 +251,7 @@ def test_a_script_only_snippet_is_shown_with_its_output_not_run(tmp_path):
     assert "It printed:\n\n````text\n```\n````" in shown
 
 
+@pytest.mark.machinery
 def test_the_exception_is_split_off_where_it_starts_not_at_a_line_like_it(tmp_path):
     root = copy_repository(tmp_path / "repo")
     code = (
@@ -272,6 +276,7 @@ def test_the_exception_is_split_off_where_it_starts_not_at_a_line_like_it(tmp_pa
     )
 
 
+@pytest.mark.machinery
 def test_wrong_outputs_and_exceptions_in_a_kernel_are_reported_naming_the_cell(tmp_path):
     nb = tiny_notebook(
         ('print("a value")\n', "another value\n", False),
@@ -290,6 +295,7 @@ def test_wrong_outputs_and_exceptions_in_a_kernel_are_reported_naming_the_cell(t
     assert messages[4] is None
 
 
+@pytest.mark.machinery
 def test_a_hanging_cell_is_killed_and_reported(tmp_path):
     nb = tiny_notebook(("import time\ntime.sleep(600)\n", "", False))
     start = time.monotonic()

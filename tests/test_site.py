@@ -91,6 +91,7 @@ def requested_urls(file):
     return found
 
 
+@pytest.mark.machinery
 def test_requested_urls_are_found(tmp_path):
     page = tmp_path / "page.html"
     page.write_text(
@@ -153,6 +154,7 @@ def test_every_internal_link_and_anchor_of_every_built_page_resolves(site):
     assert broken_links(site) == []
 
 
+@pytest.mark.machinery
 def test_a_broken_link_or_anchor_in_built_html_is_found(site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
@@ -172,6 +174,7 @@ def test_a_broken_link_or_anchor_in_built_html_is_found(site, tmp_path):
     ]
 
 
+@pytest.mark.machinery
 def test_properdocs_builds_the_same_site(site, tmp_path):
     built = build_site(ROOT, tmp_path / "site", builder="properdocs")
     assert built.returncode == 0, built.stderr
@@ -214,6 +217,7 @@ NASTY = (
 )
 
 
+@pytest.mark.machinery
 def test_a_stored_output_is_shown_as_its_bytes_whatever_they_are(project, tmp_path):
     write_snippet(project, "nasty_output", "# --8<-- [start:demo]\nprint()\n# --8<-- [end:demo]\n")
     (project / "snippets" / "nasty_output.out").write_bytes(NASTY.encode())
@@ -235,6 +239,7 @@ def test_a_stored_output_is_shown_as_its_bytes_whatever_they_are(project, tmp_pa
     assert content.Versions.stored().line().strip() not in page.get_text()
 
 
+@pytest.mark.machinery
 @pytest.mark.parametrize(
     ("page", "expected"),
     [
