@@ -23,4 +23,3 @@ def checked_snippets() -> dict:
     Outside CI an unchanged snippet that passed before is taken from the cache.
     """
     return {r.snippet.name: r for r in runner.run_all(content.snippets())}
-

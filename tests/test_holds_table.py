@@ -3,7 +3,7 @@
 import pytest
 from support import copy_repository
 
-from tools import generate, holds_table
+from tools import generate, holds_table, pages
 from tools.project import ROOT
 
 REPLICAS = "running_total_two_replicas"
@@ -109,7 +109,7 @@ def test_a_missing_or_repeated_verdict_is_reported(project):
 
 def test_heading_ids_are_those_mkdocs_gives():
     text = '# A\n\n## `tf.function`, then *more*\n\n## B {#chosen}\n\n=== "Tab"\n\n    ## A\n'
-    assert holds_table.heading_ids(text) == [
+    assert pages.heading_ids(text) == [
         (0, "a"),
         (2, "tffunction-then-more"),
         (4, "chosen"),

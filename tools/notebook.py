@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from markdown.extensions.toc import slugify
 from markdown_it.tree import SyntaxTreeNode
 from nbformat.v4.rwbase import split_lines
 
@@ -70,6 +69,7 @@ class _Converter:
         text = page.read_text(encoding="utf-8")
         self.lines = text.split("\n")
         self.tree = pages.tree(text)
+        self.heading_ids = dict(pages.heading_ids(text, config))  # by 0-based line
         hrefs = pages.link_targets(text)
         for include in content.includes(page, text):  # Markdown files shown as part of the page
             if include.suffix == "md":
@@ -131,8 +131,8 @@ class _Converter:
     def prose(self, node: SyntaxTreeNode, indent: int, quote: bool) -> None:
         start, end = node.map
         if node.type == "heading":
-            text, anchor = pages.heading_text(node)
-            anchor = anchor or slugify(text.replace("`", ""), "-")
+            text, _ = pages.heading_text(node)
+            anchor = self.heading_ids[start]
             if anchor in self.targets:  # keep the page's own links working in the notebook
                 self.markdown(f'<a id="{anchor}"></a>', quote)
                 self.markdown("", quote)

@@ -146,6 +146,39 @@ def heading_text(node: SyntaxTreeNode) -> tuple[str, str | None]:
     return text, (attributes or {}).get("id")
 
 
+def heading_ids(text: str, config=None) -> list[tuple[int, str]]:
+    """(0-based line, id) of every heading of a page, as MkDocs' toc extension sets the ids.
+
+    The headings are rendered alone, in page order, by Python-Markdown with the toc extension
+    configured as mkdocs.yml configures it: its slugs, its `_1` suffixes for repeated ids, and
+    ids given with `{#id}`.
+    """
+    import markdown
+
+    found = [
+        (node.map[0], node.markup, *heading_text(node))
+        for node in walk(tree(text))
+        if node.type == "heading"
+    ]
+    source = "\n\n".join(
+        f"{markup} {title}" + (f" {{#{anchor}}}" if anchor else "")
+        for _, markup, title, anchor in found
+    )
+    toc_config = dict((config.mdx_configs if config else {}).get("toc", {}))
+    renderer = markdown.Markdown(
+        extensions=["toc", "attr_list"], extension_configs={"toc": toc_config}
+    )
+    renderer.convert(source)
+
+    def flat(tokens):
+        for token in tokens:
+            yield token["id"]
+            yield from flat(token["children"])
+
+    ids = list(flat(renderer.toc_tokens))
+    return [(line, anchor) for (line, *_), anchor in zip(found, ids, strict=True)]
+
+
 class _Tag(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
