@@ -23,10 +23,8 @@ PAGE = "docs/reference/compatibility.md"
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "compatibility.md.jinja"
 
 
-def shown(outcome: dict | None) -> str:
+def shown(outcome: dict) -> str:
     """What a reader sees for one snippet in one environment."""
-    if outcome is None:
-        return "(not run: this snippet did not exist when these results were recorded)"
     text = outcome["output"]
     if outcome["problem"]:
         text += f"\n[runner] the snippet {outcome['problem']}"
@@ -76,7 +74,8 @@ class SnippetRow:
     keras2_same: list[Environment]
     keras2_differs: list[Environment]
     diff: str  # each other group against the reference, as a unified diff
-    keras3: list[Environment]  # the Keras 3 environments that ran, oldest first
+    keras3: list[Environment]  # the Keras 3 environments that ran it, oldest first
+    not_run: list[Environment]  # environments that ran, but before this snippet existed
 
     @property
     def changed(self) -> bool:
@@ -103,8 +102,11 @@ class SnippetRow:
         return "; ".join(parts) + "."
 
 
-def snippet_row(name: str, records: dict[str, dict], ran: list[Environment]) -> SnippetRow:
-    texts = {env.name: shown(records[env.name]["snippets"].get(name)) for env in ran}
+def snippet_row(name: str, records: dict[str, dict], environments: list[Environment]) -> SnippetRow:
+    """One snippet across the environments that ran; one whose results predate the snippet
+    (a snippet added since the matrix last ran) counts as not run, never as the same."""
+    ran = [env for env in environments if name in records[env.name]["snippets"]]
+    texts = {env.name: shown(records[env.name]["snippets"][name]) for env in ran}
     reference = texts.get(REFERENCE.name)
     groups: dict[str, Group] = {}
     if reference is not None:
@@ -133,6 +135,7 @@ def snippet_row(name: str, records: dict[str, dict], ran: list[Environment]) -> 
         keras2_differs=[env for env in ran if env.line == KERAS_2 and texts[env.name] != reference],
         diff=diff,
         keras3=line3,
+        not_run=[env for env in environments if env not in ran],
     )
 
 
@@ -148,6 +151,11 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
     """docs/reference/compatibility.md, from the results records (a pure function of them)."""
     ran = [env for env in ENVIRONMENTS if not records[env.name].get("error")]
     rows = [snippet_row(name, records, ran) for name in snippet_names]
+    # Per environment, how many of today's snippets it has not run (added since it last ran).
+    pending = {
+        env.name: sum(name not in records[env.name]["snippets"] for name in snippet_names)
+        for env in ran
+    }
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE.parent),
         undefined=jinja2.StrictUndefined,
@@ -164,6 +172,7 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
         ran=ran,
         reference=REFERENCE,
         rows=rows,
+        pending=pending,
         changed=[row for row in rows if row.changed],
         KERAS_2=KERAS_2,
         KERAS_3=KERAS_3,
