@@ -41,3 +41,15 @@ def test_a_stale_file_is_named_and_rewritten(tmp_path, capsys):
     assert generate.main(["--root", str(root)]) == 0
     assert "wrote docs/reference/compatibility.md" in capsys.readouterr().out
     assert generate.main(["--check", "--root", str(root)]) == 0
+
+
+@pytest.mark.machinery
+def test_a_broken_mkdocs_yml_is_an_error_of_each_file_that_needs_it(tmp_path):
+    root = copy_repository(tmp_path / "repo")
+    (root / "mkdocs.yml").write_text("site_name: x\nnav: [\n", encoding="utf-8")
+
+    made = {g.path.relative_to(root).as_posix(): g for g in generate.generated(root)}
+
+    assert made["docs/reference/compatibility.md"].error is None  # needs no mkdocs.yml
+    for path in ("docs/snippets.json", "docs/notebook/tensor-vs-variable.ipynb"):
+        assert f"cannot write {path}:\n{root / 'mkdocs.yml'}: " in made[path].error

@@ -168,3 +168,14 @@ def test_bad_input_is_refused_before_writing(tmp_path, capsys, slug, title, mess
     assert code == 2
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.rglob("*.*")) == ["tensor-vs-variable.md"]
+
+
+def test_a_broken_mkdocs_yml_is_named_before_anything_is_written(tmp_path, capsys):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nnav: [\n", encoding="utf-8")
+
+    assert scaffold.main([SLUG, TITLE, "--root", str(tmp_path)]) == 2
+
+    assert f"scaffold: {tmp_path / 'mkdocs.yml'}: " in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*.*")) == ["mkdocs.yml"]

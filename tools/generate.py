@@ -43,21 +43,21 @@ class Generated:
 
 
 def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
-    """Each generated file and how to make its text."""
-    config = project.site_config(root)
-
-    table = functools.cache(lambda: holds_table.generate(root, config))
+    """Each generated file and how to make its text. mkdocs.yml is read when a file is made,
+    so a broken one is an error of each file that needs it, not of the list."""
+    config = functools.cache(lambda: project.site_config(root))
+    table = functools.cache(lambda: holds_table.generate(root, config()))
     # A page that includes the table gets a notebook with the table being generated.
     included = {Path(holds_table.PATH).name: table}
 
     def notebook_of(page: Path) -> Callable[[], str]:
-        return lambda: notebook.dumps(notebook.build(page, root, config, included))
+        return lambda: notebook.dumps(notebook.build(page, root, config(), included))
 
     files = {
         notebook.notebook_path(p, root): notebook_of(p) for p in notebook.pages_with_notebooks(root)
     }
     files[root / compatibility.PAGE] = lambda: compatibility.generate(root)
-    files[root / manifest.PATH] = lambda: manifest.dumps(manifest.build(root, config))
+    files[root / manifest.PATH] = lambda: manifest.dumps(manifest.build(root, config()))
     files[root / holds_table.PATH] = table
     return files
 
@@ -72,6 +72,7 @@ def generated(root: Path = project.ROOT) -> list[Generated]:
             notebook.NotebookError,
             manifest.ManifestError,
             holds_table.HoldsTableError,
+            project.ProjectError,
         ) as error:
             found.append(Generated(path, error=f"cannot write {path.relative_to(root)}:\n{error}"))
     return found

@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     try:
         files = plan(root, args.slug, args.title)
-    except ScaffoldError as error:
+        address = preview_address(root)  # reads mkdocs.yml: a broken one stops us before writing
+    except (ScaffoldError, project.ProjectError) as error:
         print(f"scaffold: {error}", file=sys.stderr)
         return 2
     for path, text in files.items():
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print("scaffold: the generated files could not be written; see above", file=sys.stderr)
         return 1
     print(
-        f"\nNext: preview with `bash scripts/serve` at {preview_address(root)}{args.slug}/,\n"
+        f"\nNext: preview with `bash scripts/serve` at {address}{args.slug}/,\n"
         f"fill in every 'To write' box in docs/{args.slug}.md, list the page with a one-line\n"
         "summary on the home page (docs/index.md), and run the tests (CONTRIBUTING.md)."
     )
