@@ -7,6 +7,7 @@ A missing tool fails these tests; it never skips them.
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,12 @@ def test_issue_forms_are_complete(form):
     )
     ids = [item["id"] for item in body if "id" in item]
     assert len(ids) == len(set(ids)), f"{form.name}: duplicate ids"
+
+
+def test_the_guides_name_the_python_that_pyproject_requires():
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        required = tomllib.load(file)["project"]["requires-python"]
+    assert required.startswith(">=")
+    for guide in ("README.md", "CONTRIBUTING.md"):
+        text = " ".join((ROOT / guide).read_text(encoding="utf-8").split())
+        assert f"Python {required.removeprefix('>=')} or newer" in text, guide
