@@ -4,6 +4,7 @@ These snippets need no TensorFlow, so the machinery is tested quickly and on its
 """
 
 import shutil
+import time
 
 import pytest
 from support import write_snippet
@@ -135,6 +136,36 @@ def test_normalising_drops_what_differs_between_runs_and_keeps_every_value(proje
         "2/2 - …s - …/step - loss: 0.4212\n"
         "0x3dcccccd 0x10 id=140159670414912 hex(id(x)) 0x7f3a2b4c5d60 2/2 - 0s \x1b[?25l a\rb\b\n"
     )
+
+
+def test_paths_into_site_packages_are_normalised_from_where_they_start():
+    text = (
+        'File "/opt/venv/lib/python3.11/site-packages/keras/x.py", line 1\n'
+        "(C:\\Python311\\Lib\\site-packages\\numpy\\core.py) <frozen /usr/lib/dist-packages/a.py>\n"
+        "'/a/site-packages/b/dist-packages/c.py' x=/usr/site-packages/y "
+        "site-packages/no /site-packages\n"
+    )
+    assert runner.normalise(text) == (
+        'File "<site-packages>/keras/x.py", line 1\n'
+        "(<site-packages>/numpy\\core.py) <frozen <site-packages>/a.py>\n"
+        "'<site-packages>/c.py' <site-packages>/y site-packages/no /site-packages\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x" * 1_000_000,
+        "a/" * 500_000,
+        "x" * 1_000_000 + "/site-packages",
+        "FuncGraph(name=" * 60_000,
+    ],
+    ids=["letters", "slashes", "path-at-the-end", "graphs"],
+)
+def test_normalising_a_long_line_takes_linear_time(line):
+    started = time.perf_counter()
+    runner.normalise(line + "\n")
+    assert time.perf_counter() - started < 0.5
 
 
 def test_one_failure_does_not_stop_the_others(project):

@@ -71,7 +71,10 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 _REPR_ADDRESS = re.compile(r"( at )0x[0-9a-fA-F]+>")
 # The id in a graph's repr, `FuncGraph(name=forward, id=139923876699840)`.
 _GRAPH_ID = re.compile(r"(FuncGraph\(name=[^,()\n]*, id=)\d+\)")
-_SITE_PACKAGES = re.compile(r"""[^\s"'(<]*[/\\](?:site|dist)-packages[/\\]""")
+# A path into site-packages, from its start: where a space, quote, "(" or "<" ends the text before
+# it. Matching only there keeps normalising linear in the length of a line (from any character,
+# a line without spaces took quadratic time).
+_SITE_PACKAGES = re.compile(r"""(?<![^\s"'(<])[^\s"'(<]*[/\\](?:site|dist)-packages[/\\]""")
 # The timings of a Keras progress line (`verbose=2`): "2/2 - 0s - 82ms/step - loss: 0.4212".
 _KERAS_TIMINGS = re.compile(r"^( *\d+/\d+ - )\d+s - \d+(?:s|ms|us)/(step|sample)\b", re.M)
 
