@@ -107,6 +107,22 @@ def test_unknown_directive_is_named(project):
         content.Snippet(path).directives()
 
 
+@pytest.mark.parametrize("new_processes", [False, True], ids=["forked", "new-process"])
+def test_a_timeout_must_be_a_finite_number_of_seconds_above_zero(project, new_processes):
+    bad = ["inf", "1e400", "nan", "0", "-1", "86401", "soon"]
+    for number, value in enumerate(bad):
+        write_snippet(project, f"bad_{number}", f"# snippet: timeout={value}\nprint(1)\n", "1\n")
+    write_snippet(project, "good", "# snippet: timeout=0.5e1\nprint(1)\n", "1\n")
+    results = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
+    *failed, good = results
+    for number, (value, result) in enumerate(zip(bad, failed, strict=True)):
+        assert result.failure == (
+            f"snippets/bad_{number}.py:1: timeout={value}: expected a number of seconds above 0 "
+            "and at most 86400 (a day)"
+        )
+    assert good.failure is None and good.snippet.directives().timeout == 5
+
+
 def test_a_directive_in_a_string_is_not_a_directive(project):
     path = write_snippet(project, "quoted", 'print("# snippet: raise=KeyError")\n', "")
     assert content.Snippet(path).directives() == content.Directives()

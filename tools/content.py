@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+import math
 import os
 import platform
 import tokenize
@@ -30,6 +31,7 @@ from pathlib import Path
 from tools import project
 
 DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
+MAX_TIMEOUT = 24 * 3600.0  # seconds; finite, and within what the runner's waits (select) accept
 VERSIONS_FILE = "verified-with.txt"
 DIRECTIVE_PREFIX = "snippet:"
 OPTIONS = {"raises", "timeout"}
@@ -100,11 +102,12 @@ class Snippet:
                         f"{self.label}:{number}: unknown snippet directive {word!r}; "
                         f"expected one of {sorted(OPTIONS)} as key=value, or {sorted(FLAGS)}"
                     )
+                if key == "timeout" and not 0 < _number(value) <= MAX_TIMEOUT:  # NaN too
+                    raise ContentError(
+                        f"{self.label}:{number}: {word}: expected a number of seconds above 0 "
+                        f"and at most {MAX_TIMEOUT:g} (a day)"
+                    )
                 options[key] = value
-        try:
-            timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
-        except ValueError:
-            raise ContentError(f"{self.label}: timeout must be a number of seconds") from None
         if options.get("raises", "").rpartition(".")[2] == "SystemExit":
             raise ContentError(
                 f"{self.label}: raises=SystemExit: sys.exit() ends a script with an exit status, "
@@ -112,7 +115,7 @@ class Snippet:
             )
         return Directives(
             raises=options.get("raises"),
-            timeout=timeout,
+            timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
             fresh_process="fresh-process" in flags,
             script_only="script-only" in flags,
         )
@@ -197,6 +200,14 @@ def visible(text: str) -> str:
 
 
 _CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"} | {0x7F: 0x2421}
+
+
+def _number(text: str) -> float:
+    """`text` as a float; NaN when it is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def _comments(path: Path) -> list[tuple[int, str]]:
