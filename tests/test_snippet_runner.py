@@ -45,6 +45,44 @@ def test_hanging_snippet_is_killed_after_its_timeout(project):
     assert message.startswith("snippets/hangs.py timed out after 1 s and was killed")
 
 
+MODES = pytest.mark.parametrize("new_processes", [False, True], ids=["forked", "new-process"])
+
+
+@MODES
+@pytest.mark.timeout(60)
+def test_a_tiny_timeout_still_kills_the_snippet_and_says_so(project, new_processes):
+    # The deadline can pass before a forked child has made its own process group.
+    timeouts = ["1e-06"] * 4 + ["0.05"]
+    for number, timeout in enumerate(timeouts):
+        write_snippet(
+            project, f"loop_{number}", f"# snippet: timeout={timeout}\nwhile True: pass\n"
+        )
+    started = time.monotonic()
+    results = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
+    assert time.monotonic() - started < 20
+    for timeout, result in zip(timeouts, results, strict=True):
+        assert result.problem == f"timed out after {float(timeout):g} s and was killed"
+
+
+@MODES
+def test_a_snippet_that_ended_before_its_deadline_is_not_timed_out(project, new_processes):
+    # The snippet holds up the process that runs it (the server, or this one) past its deadline:
+    # its end is still to be read then.
+    code = """\
+        # snippet: timeout=1
+        import os, signal, subprocess
+        subprocess.Popen(
+            ["sh", "-c", f"sleep 3; kill -CONT {os.getppid()}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        os.kill(os.getppid(), signal.SIGSTOP)
+        print("ran to its end")
+    """
+    write_snippet(project, "held_up", code, "ran to its end\n")
+    [result] = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
+    assert (result.problem, result.failure) == (None, None)
+
+
 def test_interpreter_crash_is_reported_with_its_signal(project):
     path = write_snippet(project, "segfault", "import ctypes\nctypes.string_at(0)\n", "")
     message = check(path)
@@ -107,7 +145,7 @@ def test_unknown_directive_is_named(project):
         content.Snippet(path).directives()
 
 
-@pytest.mark.parametrize("new_processes", [False, True], ids=["forked", "new-process"])
+@MODES
 def test_a_timeout_must_be_a_finite_number_of_seconds_above_zero(project, new_processes):
     bad = ["inf", "1e400", "nan", "0", "-1", "86401", "soon"]
     for number, value in enumerate(bad):

@@ -115,7 +115,7 @@ def child_env() -> dict[str, str]:
 
 def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
     """Run one snippet as `python snippets/<name>.py` in a new interpreter."""
-    from tools.runner.child.snippet_capture import GRACE, Capture
+    from tools.runner.child.snippet_capture import GRACE, Capture, exited
 
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "exception.json"
@@ -142,6 +142,8 @@ def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
                 if left <= 0:
                     if timed_out:
                         break  # something outside the process group still holds the output
+                    if exited(os.P_PID, proc.pid) and not capture.read_written():
+                        break  # it ran to its end: only its end was still to be read
                     os.killpg(proc.pid, signal.SIGKILL)
                     timed_out, deadline = True, deadline + GRACE
                     continue

@@ -225,13 +225,6 @@ def _become_snippet(request: dict, states: list) -> None:
     atexit.register(exec, code, main.__dict__)
 
 
-def _kill(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)  # the child leads its own session, like start_new_session
-    except ProcessLookupError:  # already ended, not yet reaped
-        pass
-
-
 @dataclasses.dataclass
 class _Child:
     request: dict
@@ -241,6 +234,18 @@ class _Child:
     deadline: float  # time.monotonic() seconds
     timed_out: bool = False
     returncode: int | None = None  # set when reaped
+
+
+def _kill(child: _Child) -> None:
+    """Kill the child and every process of its group (it leads its own session, like
+    start_new_session). The child first, by its pidfd: its group does not exist until the child
+    has called setsid(), and once killed it starts nothing more."""
+    if child.pidfd is not None:  # not reaped: the pid is still the child's
+        signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the group has ended, or never began
+        pass
 
 
 class _Server:
@@ -314,6 +319,11 @@ class _Server:
             }
         )
 
+    def ended(self, child: _Child) -> bool:
+        """True when the child has exited and its output has ended, though not yet handled."""
+        exited = child.returncode is not None or snippet_capture.exited(os.P_PIDFD, child.pidfd)
+        return exited and not (child.capture.open and child.capture.read_written())
+
     def serve(self, states: list, threads: set[str]) -> bool:
         """Handle requests until stdin ends; True in a forked child."""
         while True:
@@ -337,8 +347,8 @@ class _Server:
                 else:
                     chunk = os.read(0, 65536)
                     if not chunk:  # the runner is done (or gone): end every child, then us
-                        for pid in self.children:
-                            _kill(pid)
+                        for running in self.children.values():
+                            _kill(running)
                         return False
                     self.pending += chunk
                     while b"\n" in self.pending:
@@ -349,9 +359,9 @@ class _Server:
                     self.finish_if_done(child)
             now = time.monotonic()
             for child in list(self.children.values()):
-                if not child.timed_out and child.deadline <= now:
+                if not child.timed_out and child.deadline <= now and not self.ended(child):
                     child.timed_out = True
-                    _kill(child.pid)
+                    _kill(child)
                 elif child.timed_out and child.deadline + GRACE <= now:
                     self.finish_if_done(child, force=True)
 

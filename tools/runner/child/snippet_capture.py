@@ -57,10 +57,29 @@ class Capture:
         self.data += chunk
         return bool(chunk)
 
+    def read_written(self) -> bool:
+        """Read what has been written so far, without waiting for more; False when the terminal
+        has ended (close it then)."""
+        os.set_blocking(self.fd, False)
+        try:
+            while self.read():
+                pass
+            return False
+        except BlockingIOError:  # nothing more written yet
+            return True
+        finally:
+            os.set_blocking(self.fd, True)
+
     def close(self) -> None:
         if self.open:
             self.open = False
             os.close(self.fd)
+
+
+def exited(idtype: int, id: int) -> bool:
+    """True when the process (os.P_PID, pid or os.P_PIDFD, pidfd) has exited; it is left to be
+    waited for."""
+    return os.waitid(idtype, id, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
 # TensorFlow's native (C++) log records, which it writes to fd 2 on its own. They depend on the
