@@ -222,6 +222,43 @@ def test_normalising_a_long_line_takes_linear_time(line):
     assert time.perf_counter() - started < 0.5
 
 
+@MODES
+def test_a_stored_output_that_is_not_utf8_is_named_and_refresh_rewrites_it(project, new_processes):
+    out = write_snippet(project, "a_bad", "print('hi')\n", "hi\n").with_suffix(".out")
+    out.write_bytes(b"hi\n\xff\xfe")
+    write_snippet(project, "b_good", "print(1)\n", "1\n")
+    bad, good = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
+    assert bad.failure.startswith("snippets/a_bad.out:2: not UTF-8 (byte 0xff)")
+    assert good.failure is None
+    assert snippets.main(["refresh", "a_bad", "--root", str(project)]) == 0
+    assert out.read_bytes() == b"hi\n"
+
+
+LATIN_1 = {
+    "undeclared": b"# caf\xe9\nprint(1)\n",
+    "declared": b"# -*- coding: latin-1 -*-\n# snippet: raises=KeyError\n# caf\xe9\nprint(1)\n",
+}
+
+
+@MODES
+@pytest.mark.parametrize("code", LATIN_1.values(), ids=list(LATIN_1))
+def test_a_snippet_that_is_not_utf8_is_named_and_the_others_still_work(
+    project, code, new_processes
+):
+    latin = project / "snippets" / "a_latin.py"
+    latin.write_bytes(code)
+    section = "# --8<-- [start:all]\nprint(1)\n# --8<-- [end:all]\n"
+    good = write_snippet(project, "b_good", section, "2\n")
+    snippet = content.Snippet(latin)
+    for read in (snippet.directives, snippet.sections, lambda: snippet.section_text("all")):
+        with pytest.raises(content.ContentError, match=r"^snippets/a_latin\.py:\d: not UTF-8"):
+            read()
+    bad, _ = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
+    assert bad.failure.startswith("snippets/a_latin.py:") and "not UTF-8 (byte 0xe9)" in bad.failure
+    assert snippets.main(["refresh", "b_good", "--root", str(project)]) == 0
+    assert good.with_suffix(".out").read_text() == "1\n"
+
+
 def test_one_failure_does_not_stop_the_others(project):
     write_snippet(project, "a_crash", "import os\nos._exit(1)\n", "")
     write_snippet(project, "b_typo", "# snippet: nonsense\n", "")

@@ -84,11 +84,18 @@ class Snippet:
     def out_label(self) -> str:
         return self.out_path.relative_to(self.root).as_posix()
 
+    def text(self) -> str:
+        """The snippet's code, its line ends made "\n" (as by read_text).
+
+        Raises ContentError when it is not UTF-8: pages include it as UTF-8.
+        """
+        return _utf8(self.path.read_bytes(), self.label).replace("\r\n", "\n").replace("\r", "\n")
+
     def directives(self) -> Directives:
         """The `# snippet: key=value flag` comments; raises ContentError naming the line."""
         options: dict[str, str] = {}
         flags: set[str] = set()
-        for number, comment in _comments(self.path):
+        for number, comment in _comments(self.text()):
             text = comment.lstrip("#").strip()
             if not text.startswith(DIRECTIVE_PREFIX):
                 continue
@@ -125,7 +132,7 @@ class Snippet:
         found: list[Section] = []
         problems: list[str] = []
         open_at: dict[str, int] = {}
-        lines = self.path.read_text(encoding="utf-8").splitlines()
+        lines = self.text().splitlines()
         for number, line in enumerate(lines, 1):
             match = _snippet_syntax().match_section(line)
             if match is None or match.group("escape"):
@@ -153,7 +160,7 @@ class Snippet:
 
         Raises ContentError when the snippet has no such section.
         """
-        lines = self.path.read_text(encoding="utf-8").split("\n")
+        lines = self.text().split("\n")
         try:
             shown = _snippet_syntax().extract_section(name, lines)
         except Exception as error:  # pymdownx's SnippetMissingError
@@ -161,10 +168,13 @@ class Snippet:
         return "\n".join(shown).strip("\n")
 
     def stored_output(self) -> str | None:
-        """The stored output, bytes for bytes (no newline translation); None when missing."""
+        """The stored output, bytes for bytes (no newline translation); None when missing.
+
+        Raises ContentError when it is not UTF-8.
+        """
         if not self.out_path.exists():
             return None
-        return self.out_path.read_bytes().decode("utf-8")
+        return _utf8(self.out_path.read_bytes(), self.out_label)
 
     def store_output(self, text: str) -> None:
         self.out_path.write_bytes(text.encode("utf-8"))
@@ -210,11 +220,22 @@ def _number(text: str) -> float:
         return math.nan
 
 
-def _comments(path: Path) -> list[tuple[int, str]]:
-    """(line number, text) of every comment token of a Python file; a broken file has none."""
+def _utf8(data: bytes, label: str) -> str:
+    """`data` decoded; raises ContentError naming `label` and the line when it is not UTF-8."""
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline))
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError(
+            f"{label}:{line}: not UTF-8 (byte {data[error.start]:#04x}); write it as UTF-8"
+        ) from None
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of every comment token of Python code; broken code has none."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
         return []  # the run reports the syntax error as Python does
     return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
 

@@ -30,7 +30,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tools import compatibility, holds_table, manifest, notebook, project
+from tools import compatibility, content, holds_table, manifest, notebook, project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +69,7 @@ def generated(root: Path = project.ROOT) -> list[Generated]:
         try:
             found.append(Generated(path, text=make()))
         except (
+            content.ContentError,
             notebook.NotebookError,
             manifest.ManifestError,
             holds_table.HoldsTableError,

@@ -227,7 +227,10 @@ def compare(result: Result) -> str | None:
     snippet = result.snippet
     if result.problem:
         return f"{snippet.label} {result.problem}\n--- what it wrote ---\n{result.output[-4000:]}"
-    stored = snippet.stored_output()
+    try:
+        stored = snippet.stored_output()
+    except ContentError as error:
+        return f"{error}; rewrite it with: python -m tools.snippets refresh {snippet.name}"
     if stored is None:
         return (
             f"{snippet.label}: no stored output {snippet.out_label}; "
