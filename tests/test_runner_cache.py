@@ -100,3 +100,11 @@ def test_refresh_and_no_cache_run_everything(project, capsys):
     assert snippets.main(["refresh", "--root", str(project)]) == 0
     out = capsys.readouterr().out
     assert "unchanged" not in out and "wrote snippets/greet.out" in out
+
+
+def test_each_way_of_running_has_a_cache_of_its_own(project):
+    greet = [content.Snippet(project / "snippets" / "greet.py")]
+    assert not check(project).cached  # forked
+    for new_processes, cached in [(True, False), (True, True), (False, True)]:
+        [result] = runner.run_all(greet, new_processes=new_processes)
+        assert (result.cached, result.failure) == (cached, None), new_processes

@@ -278,7 +278,7 @@ def run_all(
 
     use_cache = check_cache.default() if cache is None else cache
     results: dict[Path, Result] = {}
-    todo: list[tuple[Snippet, Directives, str | None]] = []
+    todo: list[tuple[Snippet, Directives, str, str | None]] = []  # with its mode and cache key
     inputs = check_cache.inputs_digest(snippets[0].root) if use_cache and snippets else b""
     for snippet in snippets:
         try:
@@ -286,32 +286,33 @@ def run_all(
         except ContentError as error:
             results[snippet.path] = Result(snippet, problem=str(error), failure=str(error))
             continue
-        key = check_cache.key(inputs, snippet) if use_cache else None
-        if key is not None and check_cache.hit(snippet, key):
+        mode = "new-process" if new_processes or directives.fresh_process else "forked"
+        key = check_cache.key(inputs, snippet, mode) if use_cache else None
+        if key is not None and check_cache.hit(snippet, mode, key):
             output = snippet.stored_output() or ""
             results[snippet.path] = Result(snippet, output=output, cached=True)
             continue
-        todo.append((snippet, directives, key))
+        todo.append((snippet, directives, mode, key))
 
-    forked = [s for s, d, _ in todo if not (new_processes or d.fresh_process)]
+    forked = [s for s, _, mode, _ in todo if mode == "forked"]
     server = None
     if forked and _forking_works():
         server = ForkServer(forked[0].root, preload(forked))
 
-    def one(item: tuple[Snippet, Directives, str | None]) -> Result:
-        snippet, directives, key = item
+    def one(item: tuple[Snippet, Directives, str, str | None]) -> Result:
+        snippet, directives, mode, key = item
         if server is not None and snippet in forked:
             result = server.run(snippet, directives)
         else:
             result = run_in_new_process(snippet, directives)
         result.failure = compare(result)
         if key is not None and result.passed:
-            check_cache.store(snippet, key)
+            check_cache.store(snippet, mode, key)
         return result
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for (snippet, _, _), result in zip(todo, pool.map(one, todo), strict=True):
+            for (snippet, *_), result in zip(todo, pool.map(one, todo), strict=True):
                 results[snippet.path] = result
     finally:
         if server is not None:

@@ -1,9 +1,9 @@
 """The check cache: a snippet that passed is not run again while nothing it depends on changes.
 
-What it depends on: its bytes, its stored output, every other file in snippets/ (it may import
-them), the Python, TensorFlow, Keras and installed package versions, uv.lock, the TF_*, KERAS_*
-and PYTHON* variables, and the runner's own code. Entries live in .cache/snippets/; the cache is
-off when the CI variable is set.
+What it depends on: how it is run (forked or in a new process), its bytes, its stored output,
+every other file in snippets/ (it may import them), the Python, TensorFlow, Keras and installed
+package versions, uv.lock, the TF_*, KERAS_* and PYTHON* variables, and the runner's own code.
+Entries live in .cache/snippets/<mode>/; the cache is off when the CI variable is set.
 """
 
 from __future__ import annotations
@@ -63,24 +63,26 @@ def inputs_digest(root: Path) -> bytes:
     return digest.digest()
 
 
-def key(inputs: bytes, snippet: Snippet) -> str:
+def key(inputs: bytes, snippet: Snippet, mode: str) -> str:
+    """The digest of all a run depends on; mode is how it runs ("forked" or "new-process"):
+    each mode's pass is its own."""
     stored = snippet.out_path.read_bytes() if snippet.out_path.exists() else None
     digest = hashlib.sha256(inputs)
-    digest.update(snippet.name.encode() + b"\0")
+    digest.update(f"{mode}\0{snippet.name}\0".encode())
     digest.update(b"no stored output" if stored is None else b"stored\0" + stored)
     return digest.hexdigest()
 
 
-def _entry(snippet: Snippet) -> Path:
-    return snippet.root / CACHE_DIR / snippet.name
+def _entry(snippet: Snippet, mode: str) -> Path:
+    return snippet.root / CACHE_DIR / mode / snippet.name
 
 
-def hit(snippet: Snippet, key: str) -> bool:
-    entry = _entry(snippet)
+def hit(snippet: Snippet, mode: str, key: str) -> bool:
+    entry = _entry(snippet, mode)
     return snippet.out_path.exists() and entry.exists() and entry.read_text() == key
 
 
-def store(snippet: Snippet, key: str) -> None:
-    entry = _entry(snippet)
+def store(snippet: Snippet, mode: str, key: str) -> None:
+    entry = _entry(snippet, mode)
     entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_text(key)
