@@ -3,8 +3,14 @@
 These snippets need no TensorFlow, so the machinery is tested quickly and on its own.
 """
 
+import contextlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from support import write_snippet
@@ -81,6 +87,58 @@ def test_a_snippet_that_ended_before_its_deadline_is_not_timed_out(project, new_
     write_snippet(project, "held_up", code, "ran to its end\n")
     [result] = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
     assert (result.problem, result.failure) == (None, None)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("mode", [[], ["--fresh-processes"]], ids=["forked", "new-process"])
+def test_an_interrupt_stops_the_check_and_every_snippet_process(project, mode, signum):
+    code = """\
+        # snippet: timeout=100
+        import os
+        with open("pid.txt", "w") as f:
+            f.write(str(os.getpid()))
+        while True:
+            pass
+    """
+    write_snippet(project, "loops", code, "")
+    command = [
+        sys.executable,
+        "-m",
+        "tools.snippets",
+        "check",
+        "--no-cache",
+        "--root",
+        str(project),
+    ]
+    check = subprocess.Popen(
+        command + mode, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    pid_file = project / "pid.txt"
+    while not pid_file.exists() or not pid_file.read_text():
+        assert check.poll() is None, check.stderr.read()
+        time.sleep(0.05)
+    os.killpg(check.pid, signum)  # as a terminal's Ctrl-C does, to the whole process group
+    try:
+        _, errors = check.communicate(timeout=10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(check.pid, signal.SIGKILL)
+    assert (check.returncode, errors) == (
+        128 + signum,
+        f"interrupted by {signum.name}: every snippet still running was killed\n",
+    )
+    snippet = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{snippet}").exists() and "Z" not in stat(snippet):
+        assert time.monotonic() < deadline, f"the snippet's process {snippet} still runs"
+        time.sleep(0.05)
+
+
+def stat(pid):
+    """The state letter of a process, as /proc shows it (Z: ended, not yet waited for)."""
+    with contextlib.suppress(FileNotFoundError):
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    return "gone"
 
 
 def test_interpreter_crash_is_reported_with_its_signal(project):

@@ -18,7 +18,8 @@ Directives in comment lines of the snippet (outside the shown sections):
 How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
 hands its results to this one (tools/matrix.py): versions and, per snippet, the output and the
-problem, as one JSON object on stdout.
+problem, as one JSON object on stdout. Ctrl-C (SIGINT) or SIGTERM kills every snippet still
+running and exits with 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Options may come anywhere: `check --fresh-processes NAME` as well as `check NAME --...`.
     args = parser.parse_intermixed_args(argv)
+    try:
+        return run(args)
+    except runner.Interrupted as interrupted:
+        print(f"{interrupted}: every snippet still running was killed", file=sys.stderr)
+        return 128 + interrupted.signum
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out the parsed command line; the exit status. Raises runner.Interrupted."""
     root = args.root.resolve()
     snippets, problems = select(args.names, root)
     if args.command == "report":

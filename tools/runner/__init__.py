@@ -13,6 +13,7 @@ process, never by this one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import json
@@ -23,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -113,8 +115,77 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
-    """Run one snippet as `python snippets/<name>.py` in a new interpreter."""
+class Interrupted(Exception):
+    """A run stopped by SIGINT or SIGTERM, after killing every snippet process it started."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+class Groups:
+    """The process groups of the snippets a run starts in new processes, for stop() to kill."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pids: set[int] = set()
+        self.signum: int | None = None  # set by stop()
+
+    def popen(self, *args, **kwargs) -> subprocess.Popen:
+        """subprocess.Popen in a session of its own; raises Interrupted once stopped."""
+        with self._lock:
+            if self.signum is not None:
+                raise Interrupted(self.signum)
+            proc = subprocess.Popen(*args, start_new_session=True, **kwargs)
+            self._pids.add(proc.pid)
+        return proc
+
+    def forget(self, proc: subprocess.Popen) -> None:
+        """Once proc is waited for: its process group is no longer ours to kill."""
+        with self._lock:
+            self._pids.discard(proc.pid)
+
+    def stop(self, signum: int) -> None:
+        """Kill every process group started and not yet forgotten; start no more."""
+        with self._lock:
+            self.signum = signum
+            for pid in self._pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _interrupts_raised():
+    """In the main thread, the first SIGINT or SIGTERM raises Interrupted; later ones are
+    ignored until the block ends (it is cleaning up)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    handlers = {s: h for s, h in handlers.items() if h is not signal.SIG_IGN}
+
+    def interrupt(signum, frame):
+        for number in handlers:
+            signal.signal(number, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    for number in handlers:
+        signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
+def run_in_new_process(
+    snippet: Snippet, directives: Directives, groups: Groups | None = None
+) -> Result:
+    """Run one snippet as `python snippets/<name>.py` in a new interpreter.
+
+    groups: where its process group is kept while it runs (raises Interrupted once stopped).
+    """
+    groups = groups or Groups()
     from tools.runner.child.snippet_capture import GRACE, Capture, exited
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,14 +193,13 @@ def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
         env = child_env()
         env["SNIPPET_RESULT"] = str(result_file)
         capture = Capture()
-        proc = subprocess.Popen(
+        proc = groups.popen(
             [sys.executable, snippet.label],
             cwd=snippet.root,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=capture.child_end,
             stderr=capture.child_end,
-            start_new_session=True,
         )
         capture.close_child_end()
         deadline = time.monotonic() + directives.timeout
@@ -156,6 +226,7 @@ def run_in_new_process(snippet: Snippet, directives: Directives) -> Result:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             returncode, timed_out = proc.wait(), True
+        groups.forget(proc)
         return judge(snippet, directives, bytes(capture.data), returncode, timed_out, result_file)
 
 
@@ -296,25 +367,34 @@ def run_all(
 
     forked = [s for s, _, mode, _ in todo if mode == "forked"]
     server = None
-    if forked and _forking_works():
-        server = ForkServer(forked[0].root, preload(forked))
+    groups = Groups()
 
     def one(item: tuple[Snippet, Directives, str, str | None]) -> Result:
         snippet, directives, mode, key = item
         if server is not None and snippet in forked:
             result = server.run(snippet, directives)
         else:
-            result = run_in_new_process(snippet, directives)
+            result = run_in_new_process(snippet, directives, groups)
         result.failure = compare(result)
         if key is not None and result.passed:
             check_cache.store(snippet, mode, key)
         return result
 
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    with _interrupts_raised():
+        try:
+            if forked and _forking_works():
+                server = ForkServer(forked[0].root, preload(forked), groups)
             for (snippet, *_), result in zip(todo, pool.map(one, todo), strict=True):
                 results[snippet.path] = result
-    finally:
-        if server is not None:
-            server.close()
+        except Interrupted as interrupted:
+            groups.stop(interrupted.signum)
+            if server is not None:
+                server.stop()
+            pool.shutdown(cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown()
+            if server is not None:
+                server.close()
     return [results[s.path] for s in snippets]

@@ -8,6 +8,7 @@ per snippet and judges each child's run like any other.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import subprocess
@@ -18,17 +19,19 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from tools.content import Directives, Snippet
-from tools.runner import Result, child_env, judge, run_in_new_process
+from tools.runner import Groups, Result, child_env, judge, run_in_new_process
 
 
 class ForkServer:
     """A process that imports the snippets' libraries once and forks a child per snippet.
 
-    Shared by the worker threads of one run_all.
+    Shared by the worker threads of one run_all. It runs in a session of its own, out of reach of
+    a terminal's Ctrl-C: the runner stops it (stop(), close()), and it kills its children then.
     """
 
-    def __init__(self, root: Path, preload: list[str]):
+    def __init__(self, root: Path, preload: list[str], groups: Groups):
         self.root = root
+        self.groups = groups  # for the runs in new processes, if the server stops on its own
         self._tmp = tempfile.TemporaryDirectory()
         self._log = open(Path(self._tmp.name) / "server.log", "wb")  # noqa: SIM115
         # Replies come on a pipe of their own; what the server or a library it imports prints
@@ -48,12 +51,14 @@ class ForkServer:
             stdout=self._log,
             stderr=self._log,
             pass_fds=[reply_end],
+            start_new_session=True,
         )
         os.close(reply_end)
         self._replies = os.fdopen(replies, "rb")
         self._lock = threading.Lock()
         self._waiting: dict[int, Future] = {}
         self._ids = 0
+        self._stopped = False
         self._reader = threading.Thread(target=self._read_replies, daemon=True)
         self._reader.start()
 
@@ -61,8 +66,9 @@ class ForkServer:
         for line in self._replies:
             reply = json.loads(line)
             with self._lock:
-                future = self._waiting.pop(reply["id"])
-            future.set_result(reply)
+                future = self._waiting.pop(reply["id"], None)
+            if future is not None:  # None: answered already by stop()
+                future.set_result(reply)
         with self._lock:  # the server ended: nobody else will be answered
             for future in self._waiting.values():
                 future.set_result(None)
@@ -86,10 +92,12 @@ class ForkServer:
             try:
                 self._proc.stdin.write((json.dumps(request) + "\n").encode())
                 self._proc.stdin.flush()
-            except OSError:
+            except (OSError, ValueError):  # ValueError: stdin closed by stop()
                 self._waiting.pop(number)
                 future.set_result(None)
         reply = future.result()
+        if reply is None and self._stopped:
+            return Result(snippet, problem="stopped: the run was interrupted")
         if reply is None:
             # Never a reason to skip a check: the reference way still works.
             log = Path(self._tmp.name) / "server.log"
@@ -98,7 +106,7 @@ class ForkServer:
                 + log.read_text(encoding="utf-8", errors="replace")[-2000:],
                 file=sys.stderr,
             )
-            return run_in_new_process(snippet, directives)
+            return run_in_new_process(snippet, directives, self.groups)
         return judge(
             snippet,
             directives,
@@ -108,11 +116,19 @@ class ForkServer:
             result_file,
         )
 
+    def stop(self) -> None:
+        """End the server, which kills every child it forked; answer every waiting run."""
+        with self._lock:
+            self._stopped = True
+            with contextlib.suppress(BrokenPipeError):  # it had stopped already
+                self._proc.stdin.close()
+            for future in self._waiting.values():
+                future.set_result(None)
+            self._waiting.clear()
+
     def close(self) -> None:
-        try:
-            self._proc.stdin.close()
-        except BrokenPipeError:  # it had stopped already
-            pass
+        """Stop the server and wait for it to end."""
+        self.stop()
         self._proc.wait()
         self._reader.join()
         self._replies.close()
