@@ -203,6 +203,56 @@ def test_unknown_directive_is_named(project):
         content.Snippet(path).directives()
 
 
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        (
+            "# snippet: timeout 300",
+            "'timeout': timeout needs a value, as in '# snippet: timeout=300'",
+        ),
+        (
+            "# snippet: raises=",
+            "'raises=': raises needs a value, as in '# snippet: raises=TypeError'",
+        ),
+        ("# Snippet: raises=KeyError", "'# Snippet: raises=KeyError' looks like a directive"),
+        ("# snippet : fresh-process", "'# snippet : fresh-process' looks like a directive"),
+    ],
+)
+def test_a_directive_written_wrong_is_refused_saying_how_to_write_it(project, comment, message):
+    path = write_snippet(project, "typo", f"print(1)\n{comment}\n", "1\n")
+    with pytest.raises(content.ContentError) as refused:
+        content.Snippet(path).directives()
+    assert str(refused.value).startswith("snippets/typo.py:2: ")
+    assert message in str(refused.value)
+
+
+def test_a_directive_inside_a_shown_section_is_a_problem_of_the_sections(project):
+    code = """\
+        # --8<-- [start:demo]
+        # snippet: timeout=5
+        print(1)
+        # --8<-- [end:demo]
+        """
+    path = write_snippet(project, "shown", code, "1\n")
+    snippet = content.Snippet(path)
+    assert snippet.directives().timeout == 5  # still a directive for the runner
+    _, problems = snippet.sections()
+    assert problems == [
+        "snippets/shown.py:2: a '# snippet:' directive inside section 'demo' would be shown on "
+        "the page; move it outside the sections"
+    ]
+
+
+def test_help_lists_every_directive_the_parser_reads(capsys):
+    with pytest.raises(SystemExit):
+        snippets.main(["--help"])
+    shown = capsys.readouterr().out
+    for key, (example, _) in content.OPTIONS.items():
+        assert f"# snippet: {key}={example} " in shown
+    for flag in content.FLAGS:
+        assert f"# snippet: {flag} " in shown
+
+
 @MODES
 def test_a_timeout_must_be_a_finite_number_of_seconds_above_zero(project, new_processes):
     bad = ["inf", "1e400", "nan", "0", "-1", "86401", "soon"]

@@ -34,8 +34,27 @@ DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
 MAX_TIMEOUT = 24 * 3600.0  # seconds; finite, and within what the runner's waits (select) accept
 VERSIONS_FILE = "verified-with.txt"
 DIRECTIVE_PREFIX = "snippet:"
-OPTIONS = {"raises", "timeout"}
-FLAGS = {"fresh-process", "script-only"}
+# The directives: what the parser accepts and what `python -m tools.snippets --help` lists.
+OPTIONS = {  # key: (an example value, what it means)
+    "raises": ("TypeError", "the snippet must end with this exception"),
+    "timeout": ("300", f"seconds before it is killed (default {DEFAULT_TIMEOUT:g}, at most a day)"),
+}
+FLAGS = {
+    "fresh-process": "run it in a new interpreter, never in a forked one",
+    "script-only": "it runs only as a file (it starts processes from its own file, say):\n"
+    "the notebook edition shows it but cannot run it",
+}
+
+
+def directives_help() -> str:
+    """The directives and their meaning, one per line, as the command line's help shows them."""
+    lines = ["directives, in comment lines of a snippet, outside its shown sections:"]
+    usages = [(f"{key}={example}", meaning) for key, (example, meaning) in OPTIONS.items()]
+    for usage, meaning in usages + list(FLAGS.items()):
+        first, *rest = meaning.split("\n")
+        lines.append(f"  # snippet: {usage:<17} {first}")
+        lines += [" " * 31 + line for line in rest]
+    return "\n".join(lines)
 
 
 class ContentError(Exception):
@@ -95,16 +114,18 @@ class Snippet:
         """The `# snippet: key=value flag` comments; raises ContentError naming the line."""
         options: dict[str, str] = {}
         flags: set[str] = set()
-        for number, comment in _comments(self.text()):
-            text = comment.lstrip("#").strip()
-            if not text.startswith(DIRECTIVE_PREFIX):
-                continue
+        for number, text in _directive_comments(self.text(), self.label):
             for word in text.removeprefix(DIRECTIVE_PREFIX).split():
                 key, sep, value = word.partition("=")
                 if not sep and key in FLAGS:
                     flags.add(key)
                     continue
-                if not sep or key not in OPTIONS or not value:
+                if key in OPTIONS and not value:
+                    raise ContentError(
+                        f"{self.label}:{number}: {word!r}: {key} needs a value, as in "
+                        f"'# snippet: {key}={OPTIONS[key][0]}'"
+                    )
+                if not sep or key not in OPTIONS:
                     raise ContentError(
                         f"{self.label}:{number}: unknown snippet directive {word!r}; "
                         f"expected one of {sorted(OPTIONS)} as key=value, or {sorted(FLAGS)}"
@@ -148,6 +169,13 @@ class Snippet:
                 found.append(Section(name, open_at.pop(name) + 1, number - 1))
         problems += [
             f"{self.label}:{line}: section {name!r} never ends" for name, line in open_at.items()
+        ]
+        problems += [
+            f"{self.label}:{number}: a '# snippet:' directive inside section {section.name!r} "
+            "would be shown on the page; move it outside the sections"
+            for number, _ in _directive_comments(self.text(), self.label)
+            for section in found
+            if section.start_line <= number <= section.end_line
         ]
         if not found and not problems:
             problems.append(
@@ -238,6 +266,26 @@ def _comments(text: str) -> list[tuple[int, str]]:
     except (tokenize.TokenError, SyntaxError):
         return []  # the run reports the syntax error as Python does
     return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
+
+
+def _directive_comments(text: str, label: str) -> list[tuple[int, str]]:
+    """(line number, text after '#') of the directive comments of a snippet's code.
+
+    Raises ContentError for a comment that looks like a directive but is not written as one
+    ('# Snippet: ...', '# snippet : ...'): ignoring it would silently drop what it asks for.
+    """
+    found = []
+    for number, comment in _comments(text):
+        text = comment.lstrip("#").strip()
+        head, colon, _ = text.partition(":")
+        if text.startswith(DIRECTIVE_PREFIX):
+            found.append((number, text))
+        elif colon and head.strip().lower() == DIRECTIVE_PREFIX.removesuffix(":"):
+            raise ContentError(
+                f"{label}:{number}: {comment!r} looks like a directive; write it as "
+                f"'# {DIRECTIVE_PREFIX} ...' (lowercase, the colon right after the word)"
+            )
+    return found
 
 
 def snippets(root: Path = project.ROOT) -> list[Snippet]:

@@ -7,13 +7,8 @@
 
 A snippet is `snippets/<name>.py`; its stored output is `snippets/<name>.out`: what the snippet
 prints on stdout, followed, for a snippet meant to fail, by the exception as Python prints it.
-Directives in comment lines of the snippet (outside the shown sections):
-
-    # snippet: raises=TypeError     the snippet must end with this exception
-    # snippet: timeout=300          seconds before it is killed (default 120)
-    # snippet: fresh-process        run it in a new interpreter, never in a forked one
-    # snippet: script-only          it runs only as a file (it starts processes from its own
-                                    file, say): the notebook shows it but cannot run it
+Directives in comment lines of the snippet (outside the shown sections) are listed by
+`python -m tools.snippets --help` (from tools/content.py, which reads them).
 
 How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
@@ -80,7 +75,10 @@ def report(snippets: list[content.Snippet]) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.snippets", description=__doc__.split("\n")[0]
+        prog="python -m tools.snippets",
+        description=__doc__.split("\n")[0],
+        epilog=content.directives_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["check", "refresh", "report"])
     parser.add_argument("names", nargs="*", help="snippet names (default: all)")
