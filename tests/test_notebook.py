@@ -229,6 +229,16 @@ def test_an_import_without_an_earlier_definition_is_refused(tmp_path):
 
 
 @pytest.mark.machinery
+def test_an_included_file_that_is_not_utf8_is_named(tmp_path):
+    root = copy_repository(tmp_path / "repo")
+    out = root / "snippets" / "tensor_state_eager.out"
+    out.write_bytes(out.read_bytes() + b"\xff\n")
+    with pytest.raises(notebook.NotebookError) as error:
+        notebook.build(root / "docs" / PAGE.name, root)
+    assert "snippets/tensor_state_eager.out is not UTF-8 (byte " in str(error.value)
+
+
+@pytest.mark.machinery
 def test_a_script_only_snippet_is_shown_with_its_output_not_run(tmp_path):
     root = copy_repository(tmp_path / "repo")
     write_snippet(

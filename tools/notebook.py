@@ -176,7 +176,12 @@ class _Converter:
         path = self.snippets / name
         if not path.exists():
             raise NotebookError(f"{self.where(number)}: includes missing snippets/{name}")
-        return path.read_bytes().decode("utf-8")
+        try:
+            return path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise NotebookError(
+                f"{self.where(number)}: snippets/{name} is not UTF-8 (byte {error.start})"
+            ) from None
 
     def fence(self, node: SyntaxTreeNode) -> None:
         number = node.map[0]
