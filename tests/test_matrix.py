@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from test_lint import pymarkdown
 from test_workflows import WORKFLOWS, policy_problems
 
 from tools import compatibility, content, matrix, pages, project
@@ -111,23 +112,33 @@ def test_page_says_since_which_release_an_output_holds_and_how_others_differ():
     assert "    -two\n    +three\n" in beta
 
 
-def test_a_snippet_added_since_the_matrix_ran_is_not_run_there_never_the_same():
+def test_a_snippet_added_since_the_matrix_ran_is_not_run_there_never_the_same(tmp_path):
     records = fake_records(
-        {"tf-2.19": {"alpha": "one\n"}, "tf-2.21": {"alpha": "one\n", "beta": "new\n"}}
+        {
+            "tf-2.17": {"alpha": "one\n", "delta": "old\n"},
+            "tf-2.19": {"alpha": "one\n"},
+            "tf-2.21": {"alpha": "one\n", "beta": "new\n", "delta": "new\n"},
+        }
     )
-    page = compatibility.render_page(records, ["alpha", "beta"])
+    page = compatibility.render_page(records, ["alpha", "beta", "gamma", "delta"])
+    # The page is Markdown the site's linter accepts, whatever is missing where.
+    (tmp_path / "compatibility.md").write_text(page, encoding="utf-8")
+    linted = pymarkdown([tmp_path / "compatibility.md"])
+    assert linted.returncode == 0, linted.stdout + linted.stderr
     words = " ".join(page.split())
-    assert "- [`beta`](#beta): not yet run under TF 2.19." in words
-    assert "| TF 2.19 | Keras 3 |" in page and "| every snippet ran; 1 not yet run |" in page
-    assert "| [`beta`](#beta) | TF 2.21 | - | TF 2.19 |" in page
+    assert "- [`beta`](#beta): not yet run under TF 2.17, TF 2.19." in words
+    assert "| 2026-01-01 | every snippet ran; 3 not yet run |" in page  # TF 2.19
+    assert "| [`beta`](#beta) | TF 2.21 | - | TF 2.17, TF 2.19 |" in page
     beta = page.split("{#beta}")[1]
-    assert beta.startswith("\n\nNot yet run under TF 2.19: the snippet was added after")
+    assert beta.startswith("\n\nNot yet run under TF 2.17, TF 2.19: the snippet was added after")
     assert "Same output in all 1 environments that ran it." in beta
-    assert "Same output in all 2 environments that ran." in page.split("{#alpha}")[1]
+    assert "Same output in all 3 environments that ran." in page.split("{#alpha}")[1]
+    delta = page.split("{#delta}")[1]
+    assert delta.startswith("\n\nNot yet run under TF 2.19: the snippet was added after the")
+    assert "TF 2.21's output is new in TF 2.21; differs under TF 2.17." in " ".join(delta.split())
     # Not run anywhere yet: no output is claimed for it.
-    page = compatibility.render_page(records, ["alpha", "gamma"])
-    gamma = page.split("{#gamma}")[1]
-    assert "Not yet run under TF 2.19, TF 2.21:" in " ".join(gamma.split())
+    gamma = page.split("{#gamma}")[1].split("###")[0]
+    assert "Not yet run under TF 2.17, TF 2.19, TF 2.21:" in " ".join(gamma.split())
     assert "Same output" not in gamma and "```" not in gamma
 
 
