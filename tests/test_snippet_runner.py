@@ -55,6 +55,21 @@ MODES = pytest.mark.parametrize("new_processes", [False, True], ids=["forked", "
 
 
 @MODES
+def test_a_run_that_floods_its_output_is_killed_at_the_limit(project, new_processes):
+    code = "# snippet: timeout=60\nwhile True:\n    print('x' * 1000)\n"
+    write_snippet(project, "flood", code, "")
+    write_snippet(project, "good", "print(1)\n", "1\n")
+    started = time.monotonic()
+    flood, good = runner.run_all(
+        content.snippets(project), new_processes=new_processes, cache=False
+    )
+    assert time.monotonic() - started < 20  # not the 60 s of its timeout
+    assert flood.problem == "wrote more than 1,000,000 bytes of output and was killed"
+    assert len(flood.output) == 1_000_000 and set(flood.output) <= {"x", "\n"}
+    assert good.passed
+
+
+@MODES
 @pytest.mark.timeout(60)
 def test_a_tiny_timeout_still_kills_the_snippet_and_says_so(project, new_processes):
     # The deadline can pass before a forked child has made its own process group.

@@ -220,6 +220,10 @@ def run_in_new_process(
                 if selector.select(left) and not capture.read():
                     selector.unregister(capture.fd)
                     capture.close()
+                elif capture.overflowed and not timed_out:
+                    # Killed as at its deadline; judge() tells why by the output's length.
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    timed_out, deadline = True, time.monotonic() + GRACE
         capture.close()
         try:
             returncode = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -239,11 +243,14 @@ def judge(
     result_file: Path,
 ) -> Result:
     """One run, however it was run: what it printed, raised and how it ended."""
-    from tools.runner.child.snippet_capture import without_native_logs
+    from tools.runner.child.snippet_capture import OUTPUT_LIMIT, without_native_logs
 
     root = snippet.root
     result = Result(snippet)
-    if timed_out:
+    if len(output) > OUTPUT_LIMIT:
+        result.problem = f"wrote more than {OUTPUT_LIMIT:,} bytes of output and was killed"
+        output = output[:OUTPUT_LIMIT]
+    elif timed_out:
         result.problem = f"timed out after {directives.timeout:g} s and was killed"
     if result_file.exists():
         recorded = json.loads(result_file.read_text(encoding="utf-8"))

@@ -344,6 +344,10 @@ class _Server:
                     if not child.capture.read():
                         self.selector.unregister(child.capture.fd)
                         child.capture.close()
+                    elif child.capture.overflowed and not child.timed_out:
+                        # Killed as at its deadline; judge() tells why by the output's length.
+                        child.timed_out, child.deadline = True, time.monotonic()
+                        _kill(child)
                 else:
                     chunk = os.read(0, 65536)
                     if not chunk:  # the runner is done (or gone): end every child, then us

@@ -27,6 +27,11 @@ COLUMNS, LINES = 80, 24
 # Seconds to wait, after killing a timed-out run's process group, for its output to end: a
 # process that left the group may hold it open for ever.
 GRACE = 5.0
+# Bytes of output a run may write. A run that writes more is killed, and only this much, plus
+# one byte to show it went over, is kept: an example that floods the terminal (a loop that
+# prints forever) would otherwise fill the runner's memory before its timeout. The largest
+# stored output is under 2 kB.
+OUTPUT_LIMIT = 1_000_000
 
 
 class Capture:
@@ -42,6 +47,11 @@ class Capture:
         self.data = bytearray()
         self.open = True
 
+    @property
+    def overflowed(self) -> bool:
+        """True once the run has written more than OUTPUT_LIMIT bytes (it is then to be killed)."""
+        return len(self.data) > OUTPUT_LIMIT
+
     def close_child_end(self) -> None:
         """In the parent, once the run has its copy: only the run may hold it open."""
         os.close(self.child_end)
@@ -54,7 +64,7 @@ class Capture:
             if error.errno != errno.EIO:  # EIO: the last process holding the terminal closed it
                 raise
             chunk = b""
-        self.data += chunk
+        self.data += chunk[: OUTPUT_LIMIT + 1 - len(self.data)]  # what is over is read, not kept
         return bool(chunk)
 
     def read_written(self) -> bool:
