@@ -21,6 +21,12 @@ def project(tmp_path, monkeypatch):
 write = write_snippet
 
 
+def write_data(project, relative, text):
+    path = project / "snippets" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
 def check(project):
     [result] = runner.run_all([content.Snippet(project / "snippets" / "greet.py")])
     return result
@@ -42,6 +48,8 @@ CHANGES = {
         p, "greet", "from helper import GREETING\nprint(GREETING)\n", "hello\n\n"
     ),
     "a sibling snippet": lambda p, m: write(p, "helper", "GREETING = 'hello'  # same value\n"),
+    "a file in a folder under snippets/": lambda p, m: write_data(p, "data/table.csv", "a,b\n"),
+    "a module of a package under snippets/": lambda p, m: write_data(p, "pkg/mod.py", "X = 1\n"),
     "the lock file": lambda p, m: (p / "uv.lock").write_text("version = 2\n"),
     "the Python version": lambda p, m: m.setattr(sys, "version", sys.version + " (other)"),
     "the TensorFlow or Keras version": lambda p, m: m.setattr(

@@ -56,10 +56,17 @@ def inputs_digest(root: Path) -> bytes:
         f"{k}={v}" for k, v in os.environ.items() if k.startswith(("TF_", "KERAS_", "PYTHON"))
     )
     add("environment", "\n".join(settings).encode())
-    # Every file beside the snippets but the stored outputs: a snippet may import any sibling.
-    for path in sorted((root / "snippets").iterdir()):
-        if path.is_file() and path.suffix != ".out":
-            add(f"snippets/{path.name}", path.read_bytes())
+    # Every file under snippets/, at any depth, but the stored outputs and bytecode: a snippet
+    # may import any sibling module or package, or read any data file there.
+    folder = root / "snippets"
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if (
+            path.is_file()
+            and "__pycache__" not in relative.parts
+            and not (path.suffix == ".out" and len(relative.parts) == 1)
+        ):
+            add(f"snippets/{relative.as_posix()}", path.read_bytes())
     return digest.digest()
 
 
