@@ -43,13 +43,24 @@ def test_a_stale_file_is_named_and_rewritten(tmp_path, capsys):
     assert generate.main(["--check", "--root", str(root)]) == 0
 
 
+# Not YAML; YAML whose value MkDocs rejects (loading logs it, then aborts with a count). Each
+# with what the error must say about it.
+BROKEN_MKDOCS_YML = {
+    "not YAML": ("nav: [\n", "line 3"),
+    "rejected value": ("nav: 5\n", "Config value 'nav': Expected nav to be a list"),
+}
+
+
 @pytest.mark.machinery
-def test_a_broken_mkdocs_yml_is_an_error_of_each_file_that_needs_it(tmp_path):
+@pytest.mark.parametrize("broken", BROKEN_MKDOCS_YML.values(), ids=list(BROKEN_MKDOCS_YML))
+def test_a_broken_mkdocs_yml_is_an_error_of_each_file_that_needs_it(tmp_path, broken):
+    broken, detail = broken
     root = copy_repository(tmp_path / "repo")
-    (root / "mkdocs.yml").write_text("site_name: x\nnav: [\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text("site_name: x\n" + broken, encoding="utf-8")
 
     made = {g.path.relative_to(root).as_posix(): g for g in generate.generated(root)}
 
     assert made["docs/reference/compatibility.md"].error is None  # needs no mkdocs.yml
     for path in ("docs/snippets.json", "docs/notebook/tensor-vs-variable.ipynb"):
         assert f"cannot write {path}:\n{root / 'mkdocs.yml'}: " in made[path].error
+        assert detail in made[path].error  # what is wrong, not only that something is

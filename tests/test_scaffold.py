@@ -170,10 +170,11 @@ def test_bad_input_is_refused_before_writing(tmp_path, capsys, slug, title, mess
     assert sorted(p.name for p in tmp_path.rglob("*.*")) == ["tensor-vs-variable.md"]
 
 
-def test_a_broken_mkdocs_yml_is_named_before_anything_is_written(tmp_path, capsys):
+@pytest.mark.parametrize("broken", ["nav: [\n", "nav: 5\n"], ids=["not YAML", "rejected value"])
+def test_a_broken_mkdocs_yml_is_named_before_anything_is_written(tmp_path, capsys, broken):
     (tmp_path / "docs").mkdir()
     (tmp_path / "snippets").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: x\nnav: [\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n" + broken, encoding="utf-8")
 
     assert scaffold.main([SLUG, TITLE, "--root", str(tmp_path)]) == 2
 

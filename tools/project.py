@@ -13,6 +13,7 @@ environments that have TensorFlow but no MkDocs (tools/matrix.py).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,12 +39,20 @@ def site_config(root: Path = ROOT):
     Raises ProjectError naming the file when MkDocs refuses it.
     """
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
+    # A value MkDocs rejects (`nav: 5`) is logged, then loading aborts with only a count.
+    rejected: list[str] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = lambda record: rejected.append(record.getMessage())
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
     try:
         return load_config(config_file=str(root / "mkdocs.yml"))
-    except ConfigurationError as error:
-        raise ProjectError(f"{root / 'mkdocs.yml'}: {error}") from None
+    except (ConfigurationError, Abort) as error:
+        raise ProjectError(f"{root / 'mkdocs.yml'}: {'; '.join(rejected) or error}") from None
+    finally:
+        logger.removeHandler(handler)
 
 
 @dataclasses.dataclass(frozen=True)
