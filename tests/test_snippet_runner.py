@@ -357,6 +357,17 @@ def test_a_stored_output_that_is_not_utf8_is_named_and_refresh_rewrites_it(proje
     assert out.read_bytes() == b"hi\n"
 
 
+def test_a_stored_output_that_is_a_folder_is_named_by_check_and_refresh(project, capsys):
+    write_snippet(project, "a_folder", "print('hi')\n")
+    (project / "snippets" / "a_folder.out").mkdir()
+    write_snippet(project, "b_good", "print(1)\n", "1\n")
+    for command in ("check", "refresh"):
+        assert snippets.main([command, "--no-cache", "--root", str(project)]) == 1
+        err = capsys.readouterr().err
+        assert "snippets/a_folder.out: cannot be " in err and "Is a directory" in err, err
+    assert (project / "snippets" / "b_good.out").read_text() == "1\n"
+
+
 LATIN_1 = {
     "undeclared": b"# caf\xe9\nprint(1)\n",
     "declared": b"# -*- coding: latin-1 -*-\n# snippet: raises=KeyError\n# caf\xe9\nprint(1)\n",

@@ -198,14 +198,22 @@ class Snippet:
     def stored_output(self) -> str | None:
         """The stored output, bytes for bytes (no newline translation); None when missing.
 
-        Raises ContentError when it is not UTF-8.
+        Raises ContentError when it is not UTF-8 or cannot be read (a folder, say).
         """
-        if not self.out_path.exists():
+        try:
+            data = self.out_path.read_bytes()
+        except FileNotFoundError:
             return None
-        return _utf8(self.out_path.read_bytes(), self.out_label)
+        except OSError as error:
+            raise ContentError(f"{self.out_label}: cannot be read: {error.strerror}") from None
+        return _utf8(data, self.out_label)
 
     def store_output(self, text: str) -> None:
-        self.out_path.write_bytes(text.encode("utf-8"))
+        """Write the stored output; raises ContentError naming it when it cannot be written."""
+        try:
+            self.out_path.write_bytes(text.encode("utf-8"))
+        except OSError as error:
+            raise ContentError(f"{self.out_label}: cannot be written: {error.strerror}") from None
 
 
 def split_output(text: str, raises: str | None) -> tuple[str, str]:

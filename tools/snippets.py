@@ -115,8 +115,11 @@ def run(args: argparse.Namespace) -> int:
     for result in runner.run_all(snippets, new_processes=new_processes, cache=cache):
         snippet = result.snippet
         if refresh and not result.problem:
-            snippet.store_output(result.output)
-            print(f"wrote {snippet.out_label}")
+            try:
+                snippet.store_output(result.output)
+                print(f"wrote {snippet.out_label}")
+            except content.ContentError as error:
+                problems.append(str(error))
         elif result.failure:
             problems.append(result.failure)
         else:

@@ -73,7 +73,7 @@ def inputs_digest(root: Path) -> bytes:
 def key(inputs: bytes, snippet: Snippet, mode: str) -> str:
     """The digest of all a run depends on; mode is how it runs ("forked" or "new-process"):
     each mode's pass is its own."""
-    stored = snippet.out_path.read_bytes() if snippet.out_path.exists() else None
+    stored = snippet.out_path.read_bytes() if snippet.out_path.is_file() else None
     digest = hashlib.sha256(inputs)
     digest.update(f"{mode}\0{snippet.name}\0".encode())
     digest.update(b"no stored output" if stored is None else b"stored\0" + stored)
