@@ -151,6 +151,9 @@ def test_the_draft_fails_only_the_checks_that_say_what_is_left(copy):
         ("Gradient_Tape", TITLE, "slug 'Gradient_Tape': use lowercase letters"),
         ("index", TITLE, "slug 'index' is the home page"),
         (SLUG, "  ", "the title must have 1 to 80 characters, not 0"),
+        ("keras", TITLE, "snippets/keras.py would be imported instead of the module 'keras'"),
+        ("json", TITLE, "snippets/json.py would be imported instead of the module 'json'"),
+        ("class", TITLE, "'class' is a Python keyword"),
         (
             "tensor-vs-variable",
             TITLE,

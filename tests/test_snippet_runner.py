@@ -357,6 +357,19 @@ def test_a_stored_output_that_is_not_utf8_is_named_and_refresh_rewrites_it(proje
     assert out.read_bytes() == b"hi\n"
 
 
+def test_a_snippet_name_python_cannot_import_is_refused(project):
+    for name in ("zz.dot", "zz space", "9lives", "class"):
+        write_snippet(project, name, "print(1)\n", "1\n")
+    write_snippet(project, "good", "print(1)\n", "1\n")
+    results = {r.snippet.name: r for r in runner.run_all(content.snippets(project), cache=False)}
+    assert results.pop("good").passed
+    for name, result in results.items():
+        assert result.problem == (
+            f"snippets/{name}.py: {name!r} is not a name Python can import; name a snippet with "
+            "letters, digits and _ (not a keyword), as `python -m` and imports need"
+        )
+
+
 def test_a_stored_output_that_is_a_folder_is_named_by_check_and_refresh(project, capsys):
     write_snippet(project, "a_folder", "print('hi')\n")
     (project / "snippets" / "a_folder.out").mkdir()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
+import keyword
 import math
 import os
 import platform
@@ -111,7 +112,13 @@ class Snippet:
         return _utf8(self.path.read_bytes(), self.label).replace("\r\n", "\n").replace("\r", "\n")
 
     def directives(self) -> Directives:
-        """The `# snippet: key=value flag` comments; raises ContentError naming the line."""
+        """The `# snippet: key=value flag` comments; raises ContentError naming the line, or
+        naming the file when its name is not one Python can import."""
+        if not self.name.isidentifier() or keyword.iskeyword(self.name):
+            raise ContentError(
+                f"{self.label}: {self.name!r} is not a name Python can import; name a snippet "
+                "with letters, digits and _ (not a keyword), as `python -m` and imports need"
+            )
         options: dict[str, str] = {}
         flags: set[str] = set()
         for number, text in _directive_comments(self.text(), self.label):

@@ -10,6 +10,8 @@ site lists every page under docs/ and the tests find every page and snippet.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import keyword
 import re
 import string
 import sys
@@ -38,6 +40,15 @@ def plan(root: Path, slug: str, title: str) -> dict[Path, str]:
     if not title or len(title) > 80:
         raise ScaffoldError(f"the title must have 1 to 80 characters, not {len(title)}")
     name = slug.replace("-", "_")
+    if keyword.iskeyword(name):
+        raise ScaffoldError(
+            f"slug {slug!r}: {name!r} is a Python keyword, which cannot be imported"
+        )
+    if importlib.util.find_spec(name) is not None:
+        raise ScaffoldError(
+            f"slug {slug!r}: snippets/{name}.py would be imported instead of the module {name!r} "
+            "by every snippet (the snippets' folder comes first on their path); choose another slug"
+        )
     values = {"title": title, "snippet": name}
     files = {
         root / "docs" / f"{slug}.md": "page.md.tmpl",
