@@ -1,9 +1,10 @@
 """The check cache: a snippet that passed is not run again while nothing it depends on changes.
 
 What it depends on: how it is run (forked or in a new process), its bytes, its stored output,
-every other file in snippets/ (it may import them), the Python, TensorFlow, Keras and installed
-package versions, uv.lock, the TF_*, KERAS_* and PYTHON* variables, and the runner's own code.
-Entries live in .cache/snippets/<mode>/; the cache is off when the CI variable is set.
+every other file under snippets/, folders too (it may import or read them), the Python,
+TensorFlow, Keras and installed package versions, uv.lock, the TF_*, KERAS_* and PYTHON*
+variables, and the runner's own code. Entries live in .cache/snippets/<mode>/; the cache is off
+when the CI variable is set.
 """
 
 from __future__ import annotations
