@@ -357,25 +357,6 @@ def test_a_stored_output_that_is_not_utf8_is_named_and_refresh_rewrites_it(proje
     assert out.read_bytes() == b"hi\n"
 
 
-@MODES
-def test_a_process_in_a_session_of_its_own_holding_the_output_is_killed_too(project, new_processes):
-    code = """\
-        # snippet: timeout=2
-        import pathlib, subprocess
-        sleeper = subprocess.Popen(["sleep", "600"], start_new_session=True)
-        pathlib.Path("sleeper.pid").write_text(str(sleeper.pid))
-        print("started")
-        """
-    write_snippet(project, "detached", code, "started\n")
-    started = time.monotonic()
-    [result] = runner.run_all(content.snippets(project), new_processes=new_processes, cache=False)
-    assert time.monotonic() - started < 6  # its timeout, not its timeout and the grace period
-    assert result.problem == "timed out after 2 s and was killed"
-    pid = int((project / "sleeper.pid").read_text())
-    stat = Path(f"/proc/{pid}/stat")
-    assert not stat.exists() or stat.read_text().rpartition(") ")[2][0] == "Z"  # gone or dead
-
-
 def test_a_snippet_name_python_cannot_import_is_refused(project):
     for name in ("zz.dot", "zz space", "9lives", "class"):
         write_snippet(project, name, "print(1)\n", "1\n")

@@ -215,7 +215,6 @@ def run_in_new_process(
                     if exited(os.P_PID, proc.pid) and not capture.read_written():
                         break  # it ran to its end: only its end was still to be read
                     os.killpg(proc.pid, signal.SIGKILL)
-                    capture.kill_holders()
                     timed_out, deadline = True, deadline + GRACE
                     continue
                 if selector.select(left) and not capture.read():
@@ -224,7 +223,6 @@ def run_in_new_process(
                 elif capture.overflowed and not timed_out:
                     # Killed as at its deadline; judge() tells why by the output's length.
                     os.killpg(proc.pid, signal.SIGKILL)
-                    capture.kill_holders()
                     timed_out, deadline = True, time.monotonic() + GRACE
         capture.close()
         try:

@@ -238,16 +238,14 @@ class _Child:
 
 def _kill(child: _Child) -> None:
     """Kill the child and every process of its group (it leads its own session, like
-    start_new_session), then any process of another session still holding its terminal. The
-    child first, by its pidfd: its group does not exist until the child has called setsid(), and
-    once killed it starts nothing more."""
+    start_new_session). The child first, by its pidfd: its group does not exist until the child
+    has called setsid(), and once killed it starts nothing more."""
     if child.pidfd is not None:  # not reaped: the pid is still the child's
         signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:  # the group has ended, or never began
         pass
-    child.capture.kill_holders()
 
 
 class _Server:

@@ -19,11 +19,9 @@ import fcntl
 import os
 import pty
 import re
-import signal
 import struct
 import tempfile
 import termios
-from pathlib import Path
 
 COLUMNS, LINES = 80, 24
 # Seconds to wait, after killing a timed-out run's process group, for its output to end: a
@@ -46,7 +44,6 @@ class Capture:
         termios.tcsetattr(self.child_end, termios.TCSANOW, attributes)
         size = struct.pack("HHHH", LINES, COLUMNS, 0, 0)
         fcntl.ioctl(self.child_end, termios.TIOCSWINSZ, size)
-        self.terminal = os.ttyname(self.child_end)  # /dev/pts/N, what the run's processes hold
         self.data = bytearray()
         self.open = True
 
@@ -82,20 +79,6 @@ class Capture:
             return True
         finally:
             os.set_blocking(self.fd, True)
-
-    def kill_holders(self) -> None:
-        """Kill every process that still holds the run's terminal: one the run started in a
-        session of its own is outside its process group, and would keep the terminal (and
-        itself) alive after the run is killed. Linux: the holders are found in /proc/PID/fd.
-        Only while the terminal is open: once closed, its number may be another run's."""
-        if not self.open:
-            return
-        for fds in Path("/proc").glob("[0-9]*/fd"):
-            try:
-                if any(os.readlink(fd) == self.terminal for fd in fds.iterdir()):
-                    os.kill(int(fds.parent.name), signal.SIGKILL)
-            except OSError:  # it ended meanwhile, or it is not ours to read
-                continue
 
     def close(self) -> None:
         if self.open:
