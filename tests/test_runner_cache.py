@@ -27,6 +27,13 @@ def write_data(project, relative, text):
     path.write_text(text)
 
 
+def install_package(project, monkeypatch, name_version):
+    """A distribution as an installer leaves it: a metadata folder in a folder on sys.path."""
+    site = project / "site-packages"
+    (site / f"{name_version}.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+
+
 def check(project):
     [result] = runner.run_all([content.Snippet(project / "snippets" / "greet.py")])
     return result
@@ -57,7 +64,7 @@ CHANGES = {
         "installed",
         classmethod(lambda cls: cls("9.9.9", "9.9.9", "9.9.9", "3.11")),
     ),
-    "the installed packages": lambda p, m: m.setattr(cache, "installed", lambda: ["numpy==0.0.1"]),
+    "the installed packages": lambda p, m: install_package(p, m, "demo_pkg-1.0"),
     "a TensorFlow setting": lambda p, m: m.setenv("TF_ENABLE_ONEDNN_OPTS", "0"),
 }
 
@@ -116,3 +123,14 @@ def test_each_way_of_running_has_a_cache_of_its_own(project):
     for new_processes, cached in [(True, False), (True, True), (False, True)]:
         [result] = runner.run_all(greet, new_processes=new_processes)
         assert (result.cached, result.failure) == (cached, None), new_processes
+
+
+def test_installed_versions_are_those_importlib_metadata_reads():
+    from importlib.metadata import distributions
+
+    expected = {}
+    for distribution in distributions():  # in sys.path order: the first of a name wins
+        name = distribution.metadata["Name"].lower().replace("-", "_").replace(".", "_")
+        expected.setdefault(name, distribution.version)
+    assert len(expected) > 50
+    assert content.installed_distributions() == expected

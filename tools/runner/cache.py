@@ -15,7 +15,7 @@ import platform
 import sys
 from pathlib import Path
 
-from tools.content import Snippet, Versions
+from tools.content import Snippet, Versions, installed_distributions
 
 CACHE_DIR = Path(".cache") / "snippets"
 RUNNER_DIR = Path(__file__).resolve().parent
@@ -32,9 +32,8 @@ def runner_files() -> list[Path]:
 
 
 def installed() -> list[str]:
-    from importlib.metadata import distributions
-
-    return sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    """Every distribution installed on sys.path, as `name==version`."""
+    return sorted(f"{name}=={version}" for name, version in installed_distributions().items())
 
 
 def inputs_digest(root: Path) -> bytes:
