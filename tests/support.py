@@ -35,6 +35,14 @@ def write_snippet(project: Path, name: str, code: str, output: str | None = None
     return path
 
 
+def site_packages(folder: Path, *distributions: str) -> str:
+    """folder laid out as an installer leaves site-packages: a metadata folder per distribution,
+    each given as `<name>-<version>` (`tf_nightly-2.23.0.dev1`); returns it as a sys.path entry."""
+    for distribution in distributions:
+        (folder / f"{distribution}.dist-info").mkdir(parents=True)
+    return str(folder)
+
+
 def build_site(
     project: Path, site_dir: Path, builder: str = "mkdocs"
 ) -> subprocess.CompletedProcess:

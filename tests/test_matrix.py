@@ -1,7 +1,6 @@
 """The version matrix: committed results, the page made from them, and the drift check."""
 
 import dataclasses
-import importlib.metadata
 import json
 import os
 import re
@@ -10,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from support import site_packages
 from test_lint import pymarkdown
 from test_workflows import WORKFLOWS, policy_problems
 
@@ -198,19 +198,9 @@ def test_explainer_links_to_rows_that_differ():
         assert row.changed, f"{name} is linked as differing but its outputs do not differ"
 
 
-def test_versions_read_nightly_distribution_names(monkeypatch):
-    installed = {
-        "tf-nightly": "2.23.0.dev20261026",
-        "keras-nightly": "3.16.0.dev2026",
-        "numpy": "2.5.0",
-    }
-
-    def version(name):
-        if name not in installed:
-            raise importlib.metadata.PackageNotFoundError(name)
-        return installed[name]
-
-    monkeypatch.setattr(importlib.metadata, "version", version)
+def test_versions_read_nightly_distribution_names(monkeypatch, tmp_path):
+    nightly = ["tf_nightly-2.23.0.dev20261026", "keras_nightly-3.16.0.dev2026", "numpy-2.5.0"]
+    monkeypatch.setattr(sys, "path", [site_packages(tmp_path, *nightly)])
     assert (
         content.Versions.installed()
         .line()
@@ -293,15 +283,9 @@ def test_the_legacy_path_gives_tf_keras_for_import_keras(tmp_path):
     assert ran.stdout == "True True True\n1 tf_keras\n", ran.stderr
 
 
-def test_legacy_versions_name_the_keras_that_import_keras_gives(monkeypatch):
-    installed = {"tensorflow-cpu": "2.21.0", "keras": "3.15.1", "tf-keras": "2.21.0"}
-
-    def version(name):
-        if name not in installed:
-            raise importlib.metadata.PackageNotFoundError(name)
-        return installed[name]
-
-    monkeypatch.setattr(importlib.metadata, "version", version)
+def test_legacy_versions_name_the_keras_that_import_keras_gives(monkeypatch, tmp_path):
+    installed = ["tensorflow_cpu-2.21.0", "keras-3.15.1", "tf_keras-2.21.0"]
+    monkeypatch.setattr(sys, "path", [site_packages(tmp_path, *installed)])
     monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
     assert content.Versions.installed().keras == "2.21.0"
     monkeypatch.delenv("TF_USE_LEGACY_KERAS")

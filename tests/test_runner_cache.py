@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from support import write_snippet
+from support import site_packages, write_snippet
 
 from tools import content, runner, snippets
 from tools.runner import cache
@@ -25,13 +25,6 @@ def write_data(project, relative, text):
     path = project / "snippets" / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-
-
-def install_package(project, monkeypatch, name_version):
-    """A distribution as an installer leaves it: a metadata folder in a folder on sys.path."""
-    site = project / "site-packages"
-    (site / f"{name_version}.dist-info").mkdir(parents=True)
-    monkeypatch.syspath_prepend(str(site))
 
 
 def check(project):
@@ -64,7 +57,7 @@ CHANGES = {
         "installed",
         classmethod(lambda cls: cls("9.9.9", "9.9.9", "9.9.9", "3.11")),
     ),
-    "the installed packages": lambda p, m: install_package(p, m, "demo_pkg-1.0"),
+    "the installed packages": lambda p, m: m.syspath_prepend(site_packages(p / "lib", "demo-1.0")),
     "a TensorFlow setting": lambda p, m: m.setenv("TF_ENABLE_ONEDNN_OPTS", "0"),
 }
 
