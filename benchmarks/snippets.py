@@ -176,7 +176,7 @@ def main() -> None:
     print(f"load averages (1, 5, 15 min): before {load_before}, after {load()}\n")
     print("| run | seconds | × floor |\n| --- | ---: | ---: |")
     for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} | {seconds / floor:.2f} |")
+        print(f"| {label} | {seconds:.3g} | {seconds / floor:.2f} |")
     print(
         f"\nimport runs: {', '.join(f'{t:.1f}' for t in imports)}; ours runs: "
         f"{', '.join(f'{t:.1f}' for t in ours)}; cached runs: "
