@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import write_snippet
+from support import site_packages, write_snippet
 
 from tools import content, runner, snippets
 from tools.project import ROOT
@@ -223,13 +223,21 @@ def test_unknown_directive_is_named(project):
     [
         (
             "# snippet: timeout 300",
-            "'timeout': timeout needs a value, as in '# snippet: timeout=300'",
+            "'timeout': timeout needs a value right after '=', no spaces, as in "
+            "'# snippet: timeout=300'",
         ),
         (
             "# snippet: raises=",
-            "'raises=': raises needs a value, as in '# snippet: raises=TypeError'",
+            "'raises=': raises needs a value right after '=', no spaces, as in "
+            "'# snippet: raises=TypeError'",
+        ),
+        (
+            "# snippet: raises = KeyError",
+            "'raises': raises needs a value right after '=', no spaces, as in "
+            "'# snippet: raises=TypeError'",
         ),
         ("# Snippet: raises=KeyError", "'# Snippet: raises=KeyError' looks like a directive"),
+        ("# snippets: raises=KeyError", "'# snippets: raises=KeyError' looks like a directive"),
         ("# snippet : fresh-process", "'# snippet : fresh-process' looks like a directive"),
     ],
 )
@@ -239,6 +247,16 @@ def test_a_directive_written_wrong_is_refused_saying_how_to_write_it(project, co
         content.Snippet(path).directives()
     assert str(refused.value).startswith("snippets/typo.py:2: ")
     assert message in str(refused.value)
+
+
+def test_a_directive_given_twice_is_refused_naming_both_lines(project):
+    code = "# snippet: raises=KeyError\nprint(1)\n# snippet: raises=ValueError\n"
+    path = write_snippet(project, "twice", code, "1\n")
+    with pytest.raises(content.ContentError) as refused:
+        content.Snippet(path).directives()
+    assert str(refused.value) == (
+        "snippets/twice.py:3: raises is given twice (also on line 1); keep one"
+    )
 
 
 def test_a_directive_inside_a_shown_section_is_a_problem_of_the_sections(project):
@@ -459,4 +477,27 @@ def test_tensorflows_native_log_records_are_dropped_and_nothing_else():
         "printed by the snippet\n"
         "printed too, with [[{{node x}}]] and === Source Location Trace: === in it\n"
         "\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "refresh", "report"])
+def test_a_root_without_snippets_is_named_not_passed(tmp_path, command):
+    (tmp_path / "empty" / "snippets").mkdir(parents=True)
+    roots = {"missing": "no such folder", "empty": "it has no *.py file"}
+    for name, why in roots.items():
+        root = (tmp_path / name).resolve()
+        with pytest.raises(SystemExit) as stopped:
+            snippets.main([command, "--root", str(root)])
+        assert str(stopped.value) == (
+            f"no snippets in {root / 'snippets'}: {why}; is --root the project folder?"
+        )
+
+
+def test_a_python_without_tensorflow_is_told_which_python_to_use(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "path", [site_packages(tmp_path, "numpy-2.4.6")])
+    with pytest.raises(SystemExit) as stopped:
+        snippets.main(["check"])
+    assert str(stopped.value) == (
+        f"TensorFlow is not installed for {sys.executable}: run the project's .venv/bin/python "
+        "(`bash scripts/test` installs it)"
     )

@@ -121,6 +121,7 @@ class Snippet:
                 "with letters, digits and _ (not a keyword), as `python -m` and imports need"
             )
         options: dict[str, str] = {}
+        given_at: dict[str, int] = {}  # option -> its line
         flags: set[str] = set()
         for number, text in _directive_comments(self.text(), self.label):
             for word in text.removeprefix(DIRECTIVE_PREFIX).split():
@@ -130,8 +131,13 @@ class Snippet:
                     continue
                 if key in OPTIONS and not value:
                     raise ContentError(
-                        f"{self.label}:{number}: {word!r}: {key} needs a value, as in "
-                        f"'# snippet: {key}={OPTIONS[key][0]}'"
+                        f"{self.label}:{number}: {word!r}: {key} needs a value right after '=', "
+                        f"no spaces, as in '# snippet: {key}={OPTIONS[key][0]}'"
+                    )
+                if key in given_at:
+                    raise ContentError(
+                        f"{self.label}:{number}: {key} is given twice (also on line "
+                        f"{given_at[key]}); keep one"
                     )
                 if not sep or key not in OPTIONS:
                     raise ContentError(
@@ -143,7 +149,7 @@ class Snippet:
                         f"{self.label}:{number}: {word}: expected a number of seconds above 0 "
                         f"and at most {MAX_TIMEOUT:g} (a day)"
                     )
-                options[key] = value
+                options[key], given_at[key] = value, number
         if options.get("raises", "").rpartition(".")[2] == "SystemExit":
             raise ContentError(
                 f"{self.label}: raises=SystemExit: sys.exit() ends a script with an exit status, "
@@ -296,7 +302,7 @@ def _directive_comments(text: str, label: str) -> list[tuple[int, str]]:
         head, colon, _ = text.partition(":")
         if text.startswith(DIRECTIVE_PREFIX):
             found.append((number, text))
-        elif colon and head.strip().lower() == DIRECTIVE_PREFIX.removesuffix(":"):
+        elif colon and head.strip().lower() in ("snippet", "snippets"):
             raise ContentError(
                 f"{label}:{number}: {comment!r} looks like a directive; write it as "
                 f"'# {DIRECTIVE_PREFIX} ...' (lowercase, the colon right after the word)"

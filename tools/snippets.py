@@ -31,9 +31,14 @@ from tools import content, project, runner
 def select(names: list[str], root: Path) -> tuple[list[content.Snippet], list[str]]:
     """The snippets named (all by default), and problems: stored outputs without a snippet.
 
-    Raises SystemExit naming an unknown snippet.
+    Raises SystemExit naming an unknown snippet, or the folder when it holds no snippet (a
+    mistyped --root must not pass as a check of nothing).
     """
+    folder = project.snippets_dir(root)
     found = content.snippets(root)
+    if not found:
+        why = "it has no *.py file" if folder.is_dir() else "no such folder"
+        sys.exit(f"no snippets in {folder}: {why}; is --root the project folder?")
     if not names:
         return found, content.orphans(root)
     wanted = {Path(n).stem for n in names}
@@ -103,7 +108,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Carry out the parsed command line; the exit status. Raises runner.Interrupted."""
+    """Carry out the parsed command line; the exit status. Raises runner.Interrupted, and
+    SystemExit when this Python has no TensorFlow, which every snippet here needs."""
+    if content.Versions.installed().tensorflow == "not installed":
+        sys.exit(
+            f"TensorFlow is not installed for {sys.executable}: run the project's "
+            ".venv/bin/python (`bash scripts/test` installs it)"
+        )
     root = args.root.resolve()
     snippets, problems = select(args.names, root)
     if args.command == "report":
