@@ -212,6 +212,14 @@ def test_stored_output_without_snippet_is_named(project):
     ]
 
 
+def test_a_stored_output_in_a_folder_under_snippets_is_named(project):
+    write_snippet(project, "sub/inner", "print(1)\n", "1\n")
+    assert content.orphans(project) == [
+        "snippets/sub/inner.out: stored output in a folder under snippets/, where nothing is "
+        "checked; a snippet and its output go at the top of snippets/"
+    ]
+
+
 def test_unknown_directive_is_named(project):
     path = write_snippet(project, "typo", "# snippet: raise=KeyError\n", "")
     with pytest.raises(content.ContentError, match=r"typo\.py:1: unknown snippet directive"):

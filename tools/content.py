@@ -316,14 +316,23 @@ def snippets(root: Path = project.ROOT) -> list[Snippet]:
 
 
 def orphans(root: Path = project.ROOT) -> list[str]:
-    """Problems: stored outputs that have no snippet."""
+    """Problems: stored outputs that have no snippet, and stored outputs in a folder under
+    snippets/ (a snippet is a file at its top; its folders hold what snippets import or read)."""
     folder = project.snippets_dir(root)
-    return [
-        f"{out.relative_to(root).as_posix()}: stored output without a snippet "
-        f"(expected {out.with_suffix('.py').relative_to(root).as_posix()})"
-        for out in sorted(folder.glob("*.out"))
-        if not out.with_suffix(".py").exists()
-    ]
+    problems = []
+    for out in sorted(folder.rglob("*.out")):
+        label = out.relative_to(root).as_posix()
+        if out.parent != folder:
+            problems.append(
+                f"{label}: stored output in a folder under snippets/, where nothing is checked; "
+                "a snippet and its output go at the top of snippets/"
+            )
+        elif not out.with_suffix(".py").exists():
+            problems.append(
+                f"{label}: stored output without a snippet "
+                f"(expected {out.with_suffix('.py').relative_to(root).as_posix()})"
+            )
+    return problems
 
 
 # --- Includes in pages ---------------------------------------------------------------------
