@@ -167,7 +167,8 @@ class Snippet:
         found: list[Section] = []
         problems: list[str] = []
         open_at: dict[str, int] = {}
-        lines = self.text().splitlines()
+        text = self.text()
+        lines = text.splitlines()
         for number, line in enumerate(lines, 1):
             match = _snippet_syntax().match_section(line)
             if match is None or match.group("escape"):
@@ -187,7 +188,7 @@ class Snippet:
         problems += [
             f"{self.label}:{number}: a '# snippet:' directive inside section {section.name!r} "
             "would be shown on the page; move it outside the sections"
-            for number, _ in _directive_comments(self.text(), self.label)
+            for number, _ in _directive_comments(text, self.label)
             for section in found
             if section.start_line <= number <= section.end_line
         ]
@@ -298,10 +299,10 @@ def _directive_comments(text: str, label: str) -> list[tuple[int, str]]:
     """
     found = []
     for number, comment in _comments(text):
-        text = comment.lstrip("#").strip()
-        head, colon, _ = text.partition(":")
-        if text.startswith(DIRECTIVE_PREFIX):
-            found.append((number, text))
+        body = comment.lstrip("#").strip()
+        head, colon, _ = body.partition(":")
+        if body.startswith(DIRECTIVE_PREFIX):
+            found.append((number, body))
         elif colon and head.strip().lower() in ("snippet", "snippets"):
             raise ContentError(
                 f"{label}:{number}: {comment!r} looks like a directive; write it as "
@@ -449,15 +450,19 @@ class Versions:
 
         Nightlies and the plain `tensorflow` package install under other distribution names.
         """
+        found = installed_distributions()
+
+        def first(*names: str) -> str:
+            keys = map(_distribution_key, names)
+            return next((found[key] for key in keys if key in found), "not installed")
+
         return cls(
-            tensorflow=_first_installed(
-                "tensorflow-cpu", "tensorflow", "tf-nightly-cpu", "tf-nightly"
-            ),
+            tensorflow=first("tensorflow-cpu", "tensorflow", "tf-nightly-cpu", "tf-nightly"),
             # On the legacy path (tools/legacy_keras.py) `import keras` gives tf-keras.
-            keras=_first_installed("tf-keras")
+            keras=first("tf-keras")
             if os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true")
-            else _first_installed("keras", "keras-nightly"),
-            numpy=_first_installed("numpy"),
+            else first("keras", "keras-nightly"),
+            numpy=first("numpy"),
             python=".".join(platform.python_version_tuple()[:2]),
         )
 
@@ -470,14 +475,6 @@ class Versions:
 
     def store(self, root: Path = project.ROOT) -> None:
         (project.snippets_dir(root) / VERSIONS_FILE).write_text(self.line(), encoding="utf-8")
-
-
-def _first_installed(*names: str) -> str:
-    found = installed_distributions()
-    for name in names:
-        if _distribution_key(name) in found:
-            return found[_distribution_key(name)]
-    return "not installed"
 
 
 def _distribution_key(name: str) -> str:

@@ -31,11 +31,6 @@ def runner_files() -> list[Path]:
     return sorted([*RUNNER_DIR.glob("*.py"), *(RUNNER_DIR / "child").glob("*.py")])
 
 
-def installed() -> list[str]:
-    """Every distribution installed on sys.path, as `name==version`."""
-    return sorted(f"{name}=={version}" for name, version in installed_distributions().items())
-
-
 def inputs_digest(root: Path) -> bytes:
     """Everything outside the snippet itself that can change what a snippet prints."""
     digest = hashlib.sha256()
@@ -49,7 +44,8 @@ def inputs_digest(root: Path) -> bytes:
         add(f"runner:{path.name}", path.read_bytes())
     add("python", f"{sys.version} {sys.executable} {platform.platform()}".encode())
     add("versions", Versions.installed().line().encode())
-    add("installed", "\n".join(installed()).encode())
+    installed = sorted(f"{name}=={version}" for name, version in installed_distributions().items())
+    add("installed", "\n".join(installed).encode())
     lock = root / "uv.lock"
     add("uv.lock", lock.read_bytes() if lock.exists() else b"")
     settings = sorted(
