@@ -108,6 +108,10 @@ def page_url(config, src_uri: str) -> str:
     return config.site_url.rstrip("/") + "/" + path
 
 
+# The distributions that install TensorFlow itself (tf-keras, in the same group, is not one).
+TENSORFLOW_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tf-nightly", "tf-nightly-cpu")
+
+
 def tensorflow_requirement(root: Path = ROOT) -> str:
     """The pinned TensorFlow of the `snippets` dependency group: 'tensorflow-cpu==2.21.0'.
 
@@ -115,7 +119,11 @@ def tensorflow_requirement(root: Path = ROOT) -> str:
     """
     data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     group = data.get("dependency-groups", {}).get("snippets", [])
-    pins = [r for r in group if isinstance(r, str) and r.startswith(("tensorflow", "tf-"))]
+    pins = [
+        r
+        for r in group
+        if isinstance(r, str) and r.split("==")[0].strip() in TENSORFLOW_DISTRIBUTIONS
+    ]
     if len(pins) != 1 or "==" not in pins[0]:
         raise ProjectError(
             f"pyproject.toml: the snippets group must pin one TensorFlow with ==, found {pins}"
