@@ -34,21 +34,33 @@ class MovingAverageSGD(keras.optimizers.Optimizer):
 
 
 # --8<-- [start:train]
-def train(optimizer, steps=3):
-    """Runs `steps` training steps as a traced graph, printing the state after each."""
+def train(optimizer, loss=tf.reduce_sum, steps=3):
+    """Runs `steps` traced training steps of `loss(weight)`, printing the state after each.
+
+    The default loss, the sum of the weight, has the gradient [1, 1] on every step.
+    """
     weight = keras.Variable([1.0, 2.0], name="weight")
 
     @tf.function
     def train_step():
         with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(weight)  # its gradient is [1, 1] on every step
-        gradients = tape.gradient(loss, [weight])
+            value = loss(weight)
+        gradients = tape.gradient(value, [weight])
         optimizer.apply_gradients(zip(gradients, [weight], strict=True))
 
     for step in range(1, steps + 1):
+        before = weight.numpy()
         train_step()
-        print(f"step {step}: weight {weight.numpy()}, average {optimizer.averages[0]}")
+        moved = (before - weight.numpy()).round(5)
+        print(
+            f"step {step}: weight {weight.numpy()}, moved {moved}, average {optimizer.averages[0]}"
+        )
     print("optimizer variables:", [v.path for v in optimizer.variables])
+
+
+def squares(weight):
+    """A loss whose gradient changes from step to step: 2 * weight."""
+    return tf.reduce_sum(tf.square(weight))
 
 
 # --8<-- [end:train]

@@ -1,12 +1,14 @@
 """The same optimizer with its moving averages in a Python list of tensors: the wrong answer.
 
-The list is rebound while tf.function traces the step, so it is left holding graph tensors,
-and every later step reuses the average computed at trace time.
+The list is rebound while tf.function traces the step, so it is left holding graph tensors.
+The traced step computes each average from the zeros the list held when it was traced and the
+step's own gradient: run alone, it trains with the loss sum(weight), whose gradient is [1, 1] on
+every step, then with sum(weight ** 2), whose gradient 2 * weight changes from step to step.
 """
 
 # --8<-- [start:optimizer]
 import tensorflow as tf
-from optimizer_moving_averages import MovingAverageSGD, train
+from optimizer_moving_averages import MovingAverageSGD, squares, train
 
 
 class TensorAverageSGD(MovingAverageSGD):
@@ -32,3 +34,9 @@ if __name__ == "__main__":
     # --8<-- [start:check]
     train(TensorAverageSGD())
     # --8<-- [end:check]
+    # --8<-- [start:squares]
+    print("the loss sum(weight ** 2), with the averages in variables:")
+    train(MovingAverageSGD(), loss=squares)
+    print("the same, with the averages in a list of tensors:")
+    train(TensorAverageSGD(), loss=squares)
+    # --8<-- [end:squares]
