@@ -1,27 +1,60 @@
-"""Mixed precision: under mixed_float16 a layer reads its autocast variables as float16 in call().
+"""Mixed precision: where a total counts wrong when its layer computes in float16 or bfloat16.
 
-float16 has no number between 2048 and 2050, so a float16 total of 2048 does not grow by 1.
-Every total starts at 2048; each layer then sees the value 1.0 four times.
+Under a mixed policy a layer computes in float16 (or bfloat16) and keeps its variables in
+float32. Each variant, under each policy, gets two kinds of input:
+- small steps: 10,000 calls in one traced loop, each adding 0.25 (right total 2,500);
+- large batches: one batch of 3,001 ones, and on a new layer one batch of 70,000 ones (right
+  totals 3,001 and 70,000). float16 tops out at 65,504 and has no 3,001; bfloat16 has neither.
 """
 
 # --8<-- [start:demo]
 import keras
 import numpy as np
+import tensorflow as tf
 from running_total_variants import VARIANTS, ExactTotal, WeightTotal, fails, holds
 
-print("in float16, 2048 + 1 =", float(np.float16(2048) + np.float16(1)))
-keras.mixed_precision.set_dtype_policy("mixed_float16")
+for kind, stop in (("float16", 512.0), ("bfloat16", 64.0)):
+    step = float(tf.constant(stop, kind) + tf.constant(0.25, kind))
+    big = [float(tf.constant(n, kind)) for n in (3001.0, 70000.0)]
+    print(f"in {kind}: {stop} + 0.25 = {step}; 3001 and 70000 become {big[0]} and {big[1]}")
 
-one = np.ones((1, 1), dtype="float32")
-for label, variant in VARIANTS.items():
-    try:
-        layer = variant(name="running_total")
-        layer.total.assign(2048.0)
-        for _ in range(4):
-            layer(one)
-        holds("mixed precision", label, float(layer.total.numpy()), 2052.0)
-    except (TypeError, ValueError) as error:
-        fails("mixed precision", label, error)
+
+def small_steps(layer):
+    """10,000 calls that each add 0.25, in one traced loop; returns the total."""
+    # Each layer gets a function of its own, traced once, and TensorFlow warns about that
+    # retracing; keep its log to errors, so only what the snippet prints is shown.
+    tf.get_logger().setLevel("ERROR")
+
+    @tf.function
+    def loop():
+        quarter = tf.fill((1, 1), 0.25)
+        for _ in tf.range(10_000):
+            layer(quarter)
+
+    loop()
+    return float(layer.total.numpy())
+
+
+def large_batch(variant, rows):
+    """A new layer of `variant` called once on `rows` ones; returns its total."""
+    layer = variant(name="running_total")
+    layer(np.ones((rows, 1), dtype="float32"))
+    return float(layer.total.numpy())
+
+
+for policy in ("mixed_float16", "mixed_bfloat16"):
+    keras.mixed_precision.set_dtype_policy(policy)
+    kind = policy.removeprefix("mixed_")
+    for label, variant in VARIANTS.items():
+        try:
+            holds(f"{kind} small steps", label, small_steps(variant(name="running_total")), 2500.0)
+        except (TypeError, ValueError) as error:
+            fails(f"{kind} small steps", label, error)
+        try:
+            totals = (large_batch(variant, 3_001), large_batch(variant, 70_000))
+            holds(f"{kind} large batches", label, totals, (3001.0, 70000.0))
+        except (TypeError, ValueError) as error:
+            fails(f"{kind} large batches", label, error)
 
 keras.mixed_precision.set_dtype_policy("float32")  # the default again, for what runs next
 # --8<-- [end:demo]
@@ -39,7 +72,14 @@ class ShowsDtypes:
 keras.mixed_precision.set_dtype_policy("mixed_float16")
 for variant in (WeightTotal, ExactTotal):
     layer = type(variant.__name__, (ShowsDtypes, variant), {})(name="running_total")
-    print(f"{variant.__name__}: stored as {layer.total.value.dtype.name}")
-    layer(one)
+    print(f"{variant.__name__}: computes in {layer.compute_dtype}, stores the total as", end=" ")
+    print(layer.total.value.dtype.name)
+    layer(np.ones((1, 1), dtype="float32"))
+
+# The fix between two Dense layers: only its own layer computes in float32.
+model = keras.Sequential(
+    [keras.Input((3,)), keras.layers.Dense(3), ExactTotal(), keras.layers.Dense(1)]
+)
+print("in a model, each layer computes in", [layer.compute_dtype for layer in model.layers])
 keras.mixed_precision.set_dtype_policy("float32")
 # --8<-- [end:dtypes]

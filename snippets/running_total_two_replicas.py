@@ -2,18 +2,20 @@
 
 Replica 0 gets the row [1, 2, 3] and replica 1 the row [4, 5, 6] in every step, so each step
 adds 21 to the true total: 21 after model(x), 42 after predict, 84 after two epochs of fit.
+Then a batch of three rows of ones, which two replicas cannot split evenly, adds 9: 93.
 """
 
 # --8<-- [start:demo]
 import keras
 import numpy as np
 import tensorflow as tf
-from running_total_variants import VARIANTS, holds
+from running_total_variants import VARIANTS, fails, holds
 from running_totals import two_replicas
 
 strategy = two_replicas()
 x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype="float32")
 y = np.zeros((2, 1), dtype="float32")
+ones = np.ones((3, 3), dtype="float32")  # a batch that two replicas cannot split evenly
 dataset = tf.data.Dataset.from_tensor_slices(x).batch(2)
 batch = next(iter(strategy.experimental_distribute_dataset(dataset)))  # one row per replica
 
@@ -35,16 +37,21 @@ def show(after, layer, expected):
 
 
 for label, variant in VARIANTS.items():
-    with strategy.scope():
-        layer = variant(name="running_total")
-        model = keras.Sequential([keras.Input((3,)), layer, keras.layers.Dense(1)])
-        model.compile(optimizer="sgd", loss="mse")
     print(f"{label}:")
-    call_on_replicas(model, batch)
-    show("model(x) in strategy.run", layer, 21.0)
-    model.predict(x, batch_size=2, verbose=0)
-    show("predict", layer, 42.0)
-    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
-    show("fit, 2 epochs", layer, 84.0)
-    holds("two replicas", label, float(layer.total.numpy()), 84.0)
+    try:
+        with strategy.scope():
+            layer = variant(name="running_total")
+            model = keras.Sequential([keras.Input((3,)), layer, keras.layers.Dense(1)])
+            model.compile(optimizer="sgd", loss="mse")
+        call_on_replicas(model, batch)
+        show("model(x) in strategy.run", layer, 21.0)
+        model.predict(x, batch_size=2, verbose=0)
+        show("predict", layer, 42.0)
+        model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+        show("fit, 2 epochs", layer, 84.0)
+        model.predict(ones, batch_size=3, verbose=0)
+        show("predict, a batch of 3 ones", layer, 93.0)
+        holds("two replicas", label, float(layer.total.numpy()), 93.0)
+    except ValueError as error:
+        fails("two replicas", label, error)
 # --8<-- [end:demo]

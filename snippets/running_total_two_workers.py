@@ -14,13 +14,15 @@ import socket
 import subprocess
 import sys
 
+TIMEOUT = 200  # seconds a worker may take before both are killed as hung
+
 
 def worker():
     """One worker: prints one JSON line per variant, then one for model.fit."""
     import keras
     import numpy as np
     import tensorflow as tf
-    from running_total_variants import VARIANTS
+    from running_total_variants import VARIANTS, error_line
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
     rows = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype="float32")
@@ -30,12 +32,15 @@ def worker():
         return tf.data.Dataset.from_tensor_slices(rows[i : i + 1]).batch(1)
 
     for label, variant in VARIANTS.items():
-        with strategy.scope():
-            layer = variant(name="running_total")
-            model = keras.Sequential([keras.Input((3,)), layer])
-        for _ in range(2):
-            model.predict(strategy.distribute_datasets_from_function(own_row), verbose=0)
-        print(json.dumps([label, float(layer.total.numpy())]), flush=True)
+        try:
+            with strategy.scope():
+                layer = variant(name="running_total")
+                model = keras.Sequential([keras.Input((3,)), layer])
+            for _ in range(2):
+                model.predict(strategy.distribute_datasets_from_function(own_row), verbose=0)
+            print(json.dumps([label, float(layer.total.numpy())]), flush=True)
+        except ValueError as error:  # the same on both workers: it comes before any collective
+            print(json.dumps([label, f"raises {error_line(error)}"]), flush=True)
 
     with strategy.scope():
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
@@ -69,13 +74,24 @@ def main():
                 text=True,
             )
         )
-    ended = [w.communicate() for w in workers]
+    ended = []
+    for index, process in enumerate(workers):
+        try:
+            ended.append(process.communicate(timeout=TIMEOUT))
+        except subprocess.TimeoutExpired:
+            for each in workers:
+                each.kill()
+            raise RuntimeError(f"worker {index} hung: killed after {TIMEOUT} s") from None
     for index, (w, (_, stderr)) in enumerate(zip(workers, ended, strict=True)):
         if w.returncode:
             raise RuntimeError(f"worker {index} exited with {w.returncode}:\n{stderr[-2000:]}")
     first, second = (dict(json.loads(line) for line in out.splitlines()) for out, _ in ended)
     fit = first.pop("model.fit"), second.pop("model.fit")
     for label, total in first.items():
+        if isinstance(total, str):  # it raised
+            print(f"{label}: worker 0 {total}")
+            print(f"holds? two workers | {label} | NO | {total}")
+            continue
         print(f"{label}: worker 0 reads {total}, worker 1 reads {second[label]}")
         right = "yes" if total == second[label] == 42.0 else "NO"
         print(

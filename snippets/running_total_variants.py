@@ -1,4 +1,4 @@
-"""Five ways to keep a layer's running total, imported by the snippets that compare them.
+"""Seven ways to keep a layer's running total, imported by the snippets that compare them.
 
 Each layer passes its input through and adds tf.reduce_sum(inputs) to its total; only the way
 the total variable is made differs. Run alone, it calls the fix, ExactTotal, on [[1, 2, 3]].
@@ -67,8 +67,7 @@ class MetricStyleTotal(RunningTotal):
             )
 
 
-# --8<-- [start:fix]
-class ExactTotal(RunningTotal):
+class NoAutocastTotal(RunningTotal):
     """E: as D, but always float32, never autocast to a mixed-precision compute dtype."""
 
     def __init__(self, **kwargs):
@@ -86,13 +85,45 @@ class ExactTotal(RunningTotal):
             )
 
 
+# --8<-- [start:fix]
+class ExactTotal(RunningTotal):
+    """F, the fix: a metric's kind of variable, in a layer that computes in float32."""
+
+    def __init__(self, **kwargs):
+        # float32 under any dtype policy, as Keras' metrics are: the increment is summed in
+        # float32 and the total is not autocast to float16 in call().
+        super().__init__(**{**kwargs, "dtype": "float32"})
+        with keras.name_scope(self.name, caller=self):
+            self.total = keras.Variable(
+                initializer="zeros",
+                shape=(),
+                dtype="float32",
+                trainable=False,
+                synchronization="on_read",
+                aggregation="sum",
+                name="total",
+            )
+
+
 # --8<-- [end:fix]
+# --8<-- [start:atomic]
+class AtomicAddTotal(ExactTotal):
+    """G: as F, but call() adds with the tf.Variable's own assign_add, a single operation."""
+
+    def call(self, inputs):
+        self.total.value.assign_add(tf.reduce_sum(tf.cast(inputs, "float32")))
+        return inputs
+
+
+# --8<-- [end:atomic]
 VARIANTS = {
     "tf.Variable": VariableTotal,
     "add_weight": WeightTotal,
     'add_weight(aggregation="sum")': SumWeightTotal,
     "metric-style (on_read, sum)": MetricStyleTotal,
-    "metric-style + autocast=False": ExactTotal,
+    "metric-style + autocast=False": NoAutocastTotal,
+    "metric-style, float32 layer": ExactTotal,
+    "float32 layer + tf.Variable.assign_add": AtomicAddTotal,
 }
 # --8<-- [end:layers]
 
@@ -107,13 +138,27 @@ def holds(column, variant, total, expected):
     print(f"holds? {column} | {variant} | {verdict} | total {total}, expected {expected}")
 
 
-def fails(column, variant, error):
-    """Prints the verdict line of a variant that raised: the error's first line of its own."""
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # Keras makes the message bold
+def error_line(error):
+    """The error's type and its own first line, without what is wrapped around that line.
+
+    Skips the frames of a traced function ("in user code:") and Keras' "Exception encountered
+    when calling" line; Keras makes the message bold.
+    """
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
     lines = [line.strip() for line in plain.splitlines() if line.strip()]
+    if lines[0] == "in user code:":  # the frames, then "<type>: <message>"
+        start = next(i for i, line in enumerate(lines) if line.startswith(type(error).__name__))
+        lines = [lines[start].split(": ", 1)[1], *lines[start + 1 :]]
     if lines[0].startswith("Exception encountered when calling"):  # Keras' wrapper line
         lines = lines[1:]
-    print(f"holds? {column} | {variant} | NO | raises {type(error).__name__}: {lines[0]}")
+    if lines[0].startswith("Could not automatically infer the output shape"):  # Keras' build
+        lines = lines[1:]
+    return f"{type(error).__name__}: {lines[0]}"
+
+
+def fails(column, variant, error):
+    """Prints the verdict line of a variant that raised."""
+    print(f"holds? {column} | {variant} | NO | raises {error_line(error)}")
 
 
 # --8<-- [end:verdicts]

@@ -36,7 +36,11 @@ COLUMNS = (
     "saved and loaded",
     "two replicas",
     "two workers",
-    "mixed precision",
+    "parameter servers",
+    "float16 small steps",
+    "float16 large batches",
+    "bfloat16 small steps",
+    "bfloat16 large batches",
     "integer input",
 )
 LINE_FORMAT = "holds? <column> | <variant> | <yes|NO> | <evidence>"
