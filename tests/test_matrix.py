@@ -21,9 +21,9 @@ RECORDS = compatibility.load_results()
 
 
 def test_the_reference_is_the_pinned_release():
-    assert (
-        matrix.REFERENCE.requirement == project.tensorflow_requirement() == "tensorflow-cpu==2.21.0"
-    )
+    assert project.tensorflow_requirement() == "tensorflow-cpu==2.21.0"
+    assert matrix.REFERENCE.requirement.split() == project.snippets_requirements()
+    assert project.tensorflow_requirement() in project.snippets_requirements()
 
 
 @pytest.mark.parametrize("env", matrix.ENVIRONMENTS, ids=lambda env: env.name)
@@ -44,9 +44,12 @@ def test_results_are_recorded_for_every_environment(env):
 def test_environments_have_unique_names_and_one_reference():
     names = [env.name for env in matrix.ENVIRONMENTS]
     assert len(names) == len(set(names))
-    assert [e for e in matrix.ENVIRONMENTS if e.requirement == matrix.REFERENCE.requirement] == [
-        matrix.REFERENCE
+    same = [
+        e
+        for e in matrix.ENVIRONMENTS
+        if (e.requirement, e.legacy_keras) == (matrix.REFERENCE.requirement, False)
     ]
+    assert same == [matrix.REFERENCE]
 
 
 def test_reference_results_equal_the_stored_outputs():
@@ -209,9 +212,9 @@ def test_versions_read_nightly_distribution_names(monkeypatch, tmp_path):
 
 
 def test_drift_targets():
-    assert matrix.drift_requirement("latest") == "tensorflow-cpu"
-    assert matrix.drift_requirement("nightly") == "tf-nightly"
-    assert matrix.drift_requirement("2.16.2") == "tensorflow-cpu==2.16.2"
+    assert matrix.drift_requirement("latest") == "tensorflow-cpu tf-keras"
+    assert matrix.drift_requirement("nightly") == "tf-nightly tf-keras-nightly"
+    assert matrix.drift_requirement("2.16.2") == "tensorflow-cpu==2.16.2 tf-keras==2.16.*"
 
 
 def test_drift_check_prints_the_diff_of_a_changed_output(tmp_path):

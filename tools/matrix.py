@@ -51,40 +51,50 @@ class Environment:
 
 
 KERAS_3, KERAS_2 = "Keras 3", "Keras 2"
+# Every Keras 3 environment also gets the tf-keras of its TensorFlow, so that Keras 2 code runs
+# there as its readers run it (snippets/legacy_keras_state.py). tf-keras requires the
+# `tensorflow` distribution, a second copy of what tensorflow-cpu installs: it is left out.
+NO_SECOND_TF = ("tensorflow",)
+PINNED = " ".join(project.snippets_requirements())  # the reference: what the tests run with
 # Oldest first within each line; the page reads "since which release" in this order.
 ENVIRONMENTS = [
     Environment("keras-2", "tensorflow-cpu==2.15.1", "TF 2.15", KERAS_2),
-    # tf-keras requires the `tensorflow` distribution, a second copy of what tensorflow-cpu is.
     Environment(
-        "legacy",
-        "tensorflow-cpu==2.21.0 tf-keras==2.21.0",
-        "TF 2.21 with tf-keras",
-        KERAS_2,
-        excludes=("tensorflow",),
-        legacy_keras=True,
+        "legacy", PINNED, "TF 2.21 with tf-keras", KERAS_2, NO_SECOND_TF, legacy_keras=True
     ),
     # The Keras of TF 2.16's day, then each TensorFlow with the Keras the installer resolves.
     Environment(
         "tf-2.16-keras-3.3",
-        "tensorflow-cpu==2.16.2 keras==3.3.3",
+        "tensorflow-cpu==2.16.2 keras==3.3.3 tf-keras==2.16.0",
         "TF 2.16 with Keras 3.3",
         KERAS_3,
+        NO_SECOND_TF,
     ),
-    Environment("tf-2.16", "tensorflow-cpu==2.16.2", "TF 2.16", KERAS_3),
-    Environment("tf-2.17", "tensorflow-cpu==2.17.1", "TF 2.17", KERAS_3),
-    Environment("tf-2.18", "tensorflow-cpu==2.18.1", "TF 2.18", KERAS_3),
-    Environment("tf-2.19", "tensorflow-cpu==2.19.1", "TF 2.19", KERAS_3),
-    Environment("tf-2.20", "tensorflow-cpu==2.20.0", "TF 2.20", KERAS_3),
-    Environment("tf-2.21", project.tensorflow_requirement(), "TF 2.21", KERAS_3),
+    Environment(
+        "tf-2.16", "tensorflow-cpu==2.16.2 tf-keras==2.16.0", "TF 2.16", KERAS_3, NO_SECOND_TF
+    ),
+    Environment(
+        "tf-2.17", "tensorflow-cpu==2.17.1 tf-keras==2.17.0", "TF 2.17", KERAS_3, NO_SECOND_TF
+    ),
+    Environment(
+        "tf-2.18", "tensorflow-cpu==2.18.1 tf-keras==2.18.0", "TF 2.18", KERAS_3, NO_SECOND_TF
+    ),
+    Environment(
+        "tf-2.19", "tensorflow-cpu==2.19.1 tf-keras==2.19.0", "TF 2.19", KERAS_3, NO_SECOND_TF
+    ),
+    Environment(
+        "tf-2.20", "tensorflow-cpu==2.20.0 tf-keras==2.20.1", "TF 2.20", KERAS_3, NO_SECOND_TF
+    ),
+    Environment("tf-2.21", PINNED, "TF 2.21", KERAS_3, NO_SECOND_TF),
     # The newest release and the nightly, as the drift check runs them.
-    Environment("latest", "tensorflow-cpu", "newest release", KERAS_3),
-    Environment("nightly", "tf-nightly", "nightly", KERAS_3),
+    Environment("latest", "tensorflow-cpu tf-keras", "newest release", KERAS_3, NO_SECOND_TF),
+    Environment("nightly", "tf-nightly tf-keras-nightly", "nightly", KERAS_3),
 ]
 # The release every stored output and every page is verified with: the pin of pyproject.toml.
-REFERENCE = next(e for e in ENVIRONMENTS if e.requirement == project.tensorflow_requirement())
+REFERENCE = next(e for e in ENVIRONMENTS if e.requirement == PINNED and not e.legacy_keras)
 
 # What `--tf` accepts besides a version number.
-DRIFT_TARGETS = {"latest": "tensorflow-cpu", "nightly": "tf-nightly"}
+DRIFT_TARGETS = {"latest": "tensorflow-cpu tf-keras", "nightly": "tf-nightly tf-keras-nightly"}
 
 
 class InstallError(Exception):
@@ -205,7 +215,11 @@ def run_environment(env: Environment, root: Path = ROOT) -> dict:
 
 
 def drift_requirement(tf: str) -> str:
-    return DRIFT_TARGETS.get(tf) or f"tensorflow-cpu=={tf}"
+    """What the drift check installs for `--tf`: that TensorFlow and the tf-keras of its minor."""
+    if tf in DRIFT_TARGETS:
+        return DRIFT_TARGETS[tf]
+    minor = ".".join(tf.split(".")[:2])
+    return f"tensorflow-cpu=={tf} tf-keras=={minor}.*"
 
 
 def differences(found, names: list[str], root: Path = ROOT) -> tuple[int, str]:
@@ -244,7 +258,8 @@ def drift(tf: str, names: list[str], report: Path | None, root: Path = ROOT) -> 
     print(f"building a throwaway environment with {requirement} ...", flush=True)
     with tempfile.TemporaryDirectory(prefix="tf-drift-") as tmp:
         try:
-            target = Environment(f"drift-{tf}", requirement, requirement, KERAS_3)
+            excludes = () if tf == "nightly" else NO_SECOND_TF
+            target = Environment(f"drift-{tf}", requirement, requirement, KERAS_3, excludes)
             found = report_with(build_env(Path(tmp) / "env", target), names, root)
         except InstallError as error:
             status, text, versions = 2, str(error), None

@@ -108,6 +108,18 @@ def page_url(config, src_uri: str) -> str:
     return config.site_url.rstrip("/") + "/" + path
 
 
+def snippets_requirements(root: Path = ROOT) -> list[str]:
+    """The `snippets` dependency group of pyproject.toml: what every snippet runs with.
+
+    ['tensorflow-cpu==2.21.0', 'tf-keras==2.21.0']; raises ProjectError when it is empty.
+    """
+    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    group = [r for r in data.get("dependency-groups", {}).get("snippets", []) if isinstance(r, str)]
+    if not group:
+        raise ProjectError("pyproject.toml: the snippets dependency group is missing or empty")
+    return group
+
+
 # The distributions that install TensorFlow itself (tf-keras, in the same group, is not one).
 TENSORFLOW_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tf-nightly", "tf-nightly-cpu")
 
@@ -117,13 +129,8 @@ def tensorflow_requirement(root: Path = ROOT) -> str:
 
     Raises ProjectError when pyproject.toml does not pin exactly one TensorFlow there.
     """
-    data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    group = data.get("dependency-groups", {}).get("snippets", [])
-    pins = [
-        r
-        for r in group
-        if isinstance(r, str) and r.split("==")[0].strip() in TENSORFLOW_DISTRIBUTIONS
-    ]
+    group = snippets_requirements(root)
+    pins = [r for r in group if r.split("==")[0].strip() in TENSORFLOW_DISTRIBUTIONS]
     if len(pins) != 1 or "==" not in pins[0]:
         raise ProjectError(
             f"pyproject.toml: the snippets group must pin one TensorFlow with ==, found {pins}"
