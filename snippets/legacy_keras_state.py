@@ -9,7 +9,7 @@ saved, given integer input and trained as Keras 2 does it.
 # --8<-- [start:demo]
 import os
 
-os.environ["TF_USE_LEGACY_KERAS"] = "1"  # read when TensorFlow is imported, so set it first
+os.environ["TF_USE_LEGACY_KERAS"] = "1"  # read when tf.keras is first used: set it first
 
 import tempfile
 

@@ -1,8 +1,10 @@
 """Two replicas: what each replica's copy of the total holds, and what a read of it returns.
 
 Replica 0 gets the row [1, 2, 3] and replica 1 the row [4, 5, 6] in every step, so each step
-adds 21 to the true total: 21 after model(x), 42 after predict, 84 after two epochs of fit.
-Then a batch of three rows of ones, which two replicas cannot split evenly, adds 9: 93.
+adds 21 to the true total: 21 after model(x), 42 after predict, 84 after two epochs of fit, 105
+after evaluate. Then a batch of three rows of ones, which two replicas cannot split evenly, adds
+9: 114. Last, from zero again, predict_on_batch, train_on_batch and test_on_batch each get the
+two rows once: 63.
 """
 
 # --8<-- [start:demo]
@@ -43,15 +45,27 @@ for label, variant in VARIANTS.items():
             layer = variant(name="running_total")
             model = keras.Sequential([keras.Input((3,)), layer, keras.layers.Dense(1)])
             model.compile(optimizer="sgd", loss="mse")
-        call_on_replicas(model, batch)
-        show("model(x) in strategy.run", layer, 21.0)
-        model.predict(x, batch_size=2, verbose=0)
-        show("predict", layer, 42.0)
-        model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
-        show("fit, 2 epochs", layer, 84.0)
-        model.predict(ones, batch_size=3, verbose=0)
-        show("predict, a batch of 3 ones", layer, 93.0)
-        holds("two replicas", label, float(layer.total.numpy()), 93.0)
     except ValueError as error:
         fails("two replicas", label, error)
+        fails("two replicas, on-batch methods", label, error)
+        continue
+    call_on_replicas(model, batch)
+    show("model(x) in strategy.run", layer, 21.0)
+    model.predict(x, batch_size=2, verbose=0)
+    show("predict", layer, 42.0)
+    model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    show("fit, 2 epochs", layer, 84.0)
+    model.evaluate(x, y, batch_size=2, verbose=0)
+    show("evaluate", layer, 105.0)
+    model.predict(ones, batch_size=3, verbose=0)
+    show("predict, a batch of 3 ones", layer, 114.0)
+    holds("two replicas", label, float(layer.total.numpy()), 114.0)
+
+    # Keras' methods for one batch, each given the two rows once: 21 each.
+    layer.reset_state()
+    model.predict_on_batch(x)
+    model.train_on_batch(x, y)
+    model.test_on_batch(x, y)
+    show("predict_on_batch, train_on_batch, test_on_batch", layer, 63.0)
+    holds("two replicas, on-batch methods", label, float(layer.total.numpy()), 63.0)
 # --8<-- [end:demo]

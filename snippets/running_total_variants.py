@@ -1,7 +1,8 @@
 """Seven ways to keep a layer's running total, imported by the snippets that compare them.
 
-Each layer passes its input through and adds tf.reduce_sum(inputs) to its total; only the way
-the total variable is made differs. Run alone, it calls the fix, ExactTotal, on [[1, 2, 3]].
+Each layer passes its input through and adds the sum of its inputs to its total. They differ in
+how the total variable is made, and F and G also in how they add. Run alone, it calls the fix,
+ExactTotal, on [[1, 2, 3]].
 """
 
 # --8<-- [start:layers]
@@ -103,6 +104,11 @@ class ExactTotal(RunningTotal):
                 aggregation="sum",
                 name="total",
             )
+
+    def call(self, inputs):
+        # Integer input is not cast by Keras: sum it in float32, so that it cannot wrap around.
+        self.total.assign_add(tf.reduce_sum(tf.cast(inputs, "float32")))
+        return inputs
 
 
 # --8<-- [end:fix]
