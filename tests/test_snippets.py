@@ -27,6 +27,17 @@ def test_every_stored_output_has_its_snippet():
     assert content.orphans() == []
 
 
+def test_every_stored_output_was_stored_by_a_run_of_its_code():
+    # snippets/verified.sha256, which only a run writes: no output edited by hand, no snippet
+    # changed since its output was stored.
+    assert content.unverified() == []
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
+def test_section_markers_are_well_formed(snippet):
+    assert snippet.sections()[1] == []
+
+
 def test_outputs_were_verified_with_the_installed_versions():
     stored, installed = content.Versions.stored(), content.Versions.installed()
     assert stored == installed, (
