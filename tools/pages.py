@@ -25,6 +25,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from tools import content, project
 
 TAB_MARKERS = ("===!+", "===+!", "===!", "===+", "===")  # longest first
+VERBATIM = "verbatim"  # the word that marks a code block shown exactly as written
 TAB_INDENT = 4
 
 
@@ -116,8 +117,17 @@ class Fence:
     def language(self) -> str | None:
         return self.words[0] if self.words else None
 
+    @property
+    def verbatim(self) -> bool:
+        """Marked `verbatim` (```` ```{.markdown verbatim} ````): its lines are shown as written,
+        include lines too, and include nothing (overrides/hooks/verbatim_blocks.py)."""
+        return VERBATIM in self.words[1:]
+
     def includes(self) -> list[tuple[str, str | None]] | None:
-        """(file, section) of each include when the body is only includes; otherwise None."""
+        """(file, section) of each include when the body is only includes; otherwise None (a
+        verbatim block includes nothing)."""
+        if self.verbatim:
+            return None
         lines = [line for line in self.body.split("\n") if line.strip()]
         found = [content.parse_include(line.strip()) for line in lines]
         return found if found and all(found) else None
@@ -129,6 +139,16 @@ def fences(text: str) -> list[Fence]:
         for node in walk(tree(text))
         if node.type == "fence"
     ]
+
+
+def verbatim_lines(text: str) -> set[int]:
+    """The 1-based numbers of the lines inside verbatim code blocks (their fences excluded)."""
+    return {
+        number
+        for fence in fences(text)
+        if fence.verbatim
+        for number in range(fence.line + 1, fence.end_line)
+    }
 
 
 def link_targets(text: str) -> list[str]:
@@ -144,6 +164,12 @@ def heading_text(node: SyntaxTreeNode) -> tuple[str, str | None]:
     """A heading's source text and the id it sets with `{#id}`, if any."""
     text, attributes = trailing_attributes(node.children[0].content if node.children else "")
     return text, (attributes or {}).get("id")
+
+
+def title(text: str) -> str | None:
+    """The text of a page's first heading (what the navigation calls it); None without one."""
+    node = next((n for n in walk(tree(text)) if n.type == "heading"), None)
+    return heading_text(node)[0] if node else None
 
 
 def heading_ids(text: str, config=None) -> list[tuple[int, str]]:
