@@ -68,6 +68,26 @@ def test_navigation_names_the_site_once(site):
     assert "Home" in shown
 
 
+def test_navigation_lists_the_pages_in_the_order_the_home_page_does(site):
+    # The explainer, which the home page calls the place to start, comes first; each folder's
+    # pages follow the home page's links (overrides/hooks/page_order.py).
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    linked = []
+    for href in pages.link_targets(home):
+        path = href.partition("#")[0]
+        if path.endswith((".md", ".ipynb")) and path not in linked:
+            linked.append(path)
+    addresses = [p.rpartition(".")[0] + "/" for p in linked]
+    nav = soup(built_page(site, ROOT / "docs" / "index.md")).select_one("nav.md-nav--primary")
+    shown = [a["href"] for a in nav.select("a[href]") if a["href"].endswith("/")]
+    assert shown[0] == "tensor-vs-variable/", shown
+    for folder in {a.rpartition("/")[0].rpartition("/")[0] for a in shown}:
+        in_folder = [a for a in shown if a.rpartition("/")[0].rpartition("/")[0] == folder]
+        listed = [a for a in addresses if a in in_folder]
+        # A page the home page does not list (yet) comes after those it lists.
+        assert in_folder[: len(listed)] == listed, folder
+
+
 # CSS is not HTML: its two ways to fetch, url(...) and @import, are plain tokens.
 CSS_FETCH = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""")
 
