@@ -15,7 +15,8 @@ PAGES = pages.all_pages()
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_no_page_still_has_parts_to_write(page):
-    assert pages.placeholders(page) == [], "replace every 'To write' part (tools/scaffold.py)"
+    left = pages.placeholders(page)
+    assert not left, "still to write (the scaffold's boxes and texts):\n" + "\n".join(left)
 
 
 def test_every_shown_snippet_shows_its_stored_output():
@@ -52,12 +53,24 @@ def test_built_pages_show_the_verified_versions(site):
 
 def test_home_page_lists_every_page():
     docs = ROOT / "docs"
-    linked = {
-        href.partition("#")[0] for href in pages.link_targets((docs / "index.md").read_text())
-    }
+    home = (docs / "index.md").read_text(encoding="utf-8")
+    linked = {href.partition("#")[0] for href in pages.link_targets(home)}
     expected = {p.relative_to(docs).as_posix() for p in PAGES if p != docs / "index.md"}
     expected |= {p.relative_to(docs).as_posix() for p in (docs / "notebook").glob("*.ipynb")}
-    assert expected - linked == set(), "docs/index.md: list every page with a one-line summary"
+    missing = sorted(expected - linked)
+    headings = [n for n in pages.walk(pages.tree(home)) if n.type == "heading"]
+    under = next((n for n in headings if pages.heading_text(n)[0] == "The pages"), None)
+    where = f"docs/index.md:{under.map[0] + 1}" if under else "docs/index.md"
+    lines = []
+    for path in missing:
+        page = docs / path.replace(".ipynb", ".md").removeprefix("notebook/")
+        title = (pages.title(page.read_text("utf-8")) if page.exists() else None) or path
+        edition = " (notebook)" if path.endswith(".ipynb") else ""
+        lines.append(f"  - [{title}{edition}]({path})" + ("" if edition else ": <one line>"))
+    assert not missing, (
+        "docs/index.md: list every page with a one-line summary, and every notebook edition; "
+        f"add under 'The pages' ({where}):\n" + "\n".join(lines)
+    )
 
 
 def test_navigation_names_the_site_once(site):

@@ -233,22 +233,31 @@ def markdown_div(node: SyntaxTreeNode) -> str | None:
 
 
 def placeholders(page: Path) -> list[str]:
-    """The parts of a page still to be written, each as 'file:line: what' (empty when none).
+    """The parts of a page still to be written, each as 'file:line: what to do' (empty when
+    none); file is docs/<page>.md for a page of the site.
 
     The scaffold (tools/scaffold.py) marks them with `!!! todo` boxes and "To write" texts.
     """
+    parts = page.parts
+    docs = len(parts) - 1 - parts[::-1].index("docs") if "docs" in parts else len(parts) - 1
+    label = "/".join(parts[docs:])
     text = page.read_text(encoding="utf-8")
-    found = [
-        f"{page.name}:{node.map[0] + 1}: a 'To write' box"
-        for node in walk(tree(text))
-        if node.type == "admonition" and node.meta.get("tag") == "todo"
-    ]
+    found = []
+    boxes = set()
+    for node in walk(tree(text)):
+        if node.type == "admonition" and node.meta.get("tag") == "todo":
+            title = node.children[0].children[0].content if node.children else ""
+            boxes.add(node.map[0] + 1)
+            found.append(
+                f"{label}:{node.map[0] + 1}: a 'To write' box ({title.strip()!r}): write what "
+                "it asks for, then delete the box"
+            )
     found += [
-        f"{page.name}:{number}: {line.strip()[:60]!r}"
+        f"{label}:{number}: still says 'To write': {line.strip()[:60]!r}"
         for number, line in enumerate(text.split("\n"), 1)
-        if "To write" in line and not line.lstrip().startswith("!!! todo")
+        if "To write" in line and number not in boxes
     ]
-    return found
+    return sorted(found, key=lambda f: int(f.split(":")[1]))
 
 
 def all_pages(root: Path = project.ROOT) -> list[Path]:
