@@ -81,20 +81,19 @@ def test_an_output_edited_by_hand_is_not_spread_and_refresh_is_named(tmp_path, c
 @pytest.mark.machinery
 def test_refresh_writes_nothing_when_anything_is_wrong(tmp_path, capsys):
     root = copy_repository(tmp_path / "repo")
-    (root / "snippets" / "weight_state_layer.out").write_text("7.0\n", encoding="utf-8")
-    write_snippet(
-        root, "zz_fails", "# --8<-- [start:demo]\nraise ValueError('no')\n# --8<-- [end:demo]\n"
-    )
+    section = "# --8<-- [start:demo]\n{}\n# --8<-- [end:demo]\n"
+    write_snippet(root, "zz_changed", section.format("print('new')"), "old\n")
+    write_snippet(root, "zz_fails", section.format("raise ValueError('no')"))
     before = files_of(root)
 
-    # A snippet that fails: the good one's output, its hashes and the generated files stay.
-    assert snippets.main(["refresh", "weight_state_layer", "zz_fails", "--root", str(root)]) == 1
+    # A snippet that fails: the other's new output, the hashes and the generated files stay.
+    assert snippets.main(["refresh", "zz_changed", "zz_fails", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "snippets/zz_fails.py raised an exception it is not marked to raise" in err
     assert "FAIL nothing was written: every file is as it was" in err
     assert files_of(root) == before
 
-    # Every run right, but a generated file cannot be made from the page: the same.
+    # Every run right, but a generated file cannot be made from the pages: the same.
     (root / "snippets" / "zz_fails.py").unlink()
     page = root / "docs" / "tensor-vs-variable.md"
     page.write_text(
@@ -104,11 +103,11 @@ def test_refresh_writes_nothing_when_anything_is_wrong(tmp_path, capsys):
         encoding="utf-8",
     )
     before = files_of(root)
-    assert snippets.main(["refresh", "weight_state_layer", "--root", str(root)]) == 1
+    assert snippets.main(["refresh", "zz_changed", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "cannot write docs/notebook/tensor-vs-variable.ipynb" in err and "'nope'" in err
     assert files_of(root) == before
-    assert (root / "snippets" / "weight_state_layer.out").read_text(encoding="utf-8") == "7.0\n"
+    assert (root / "snippets" / "zz_changed.out").read_text(encoding="utf-8") == "old\n"
 
 
 # Not YAML; YAML whose value MkDocs rejects (loading logs it, then aborts with a count). Each

@@ -14,7 +14,7 @@ from nbclient.exceptions import CellTimeoutError
 from nbclient.util import run_sync
 from support import copy_repository, html_text, links, write_snippet
 
-from tools import content, notebook, project, runner
+from tools import content, generate, notebook, project, runner
 from tools.project import ROOT
 from tools.runner import normalise
 
@@ -132,7 +132,14 @@ def page(request):
 
 @pytest.fixture(scope="module")
 def committed(page):
-    return nbformat.read(notebook.notebook_path(page), as_version=4)
+    """The committed notebook, once it is what the generator makes from the page: the checks
+    below compare it with the snippets, and a stale one would fail them for no reason of theirs."""
+    path = notebook.notebook_path(page)
+    [made] = [g for g in generate.generated() if g.path == path]
+    assert made.error is None, made.error
+    stale = generate.stale(path, made.text)
+    assert stale is None, stale
+    return nbformat.read(path, as_version=4)
 
 
 @pytest.fixture(scope="module")

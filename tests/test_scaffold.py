@@ -63,8 +63,9 @@ def copy(tmp_path_factory):
     # checks it.
     steps = " ".join(made.stdout.split())
     assert f"Replace every 'To write' box in docs/{SLUG}.md" in steps
-    assert f"[{TITLE}]({SLUG}.md) with a one-line summary" in steps
-    assert f"[its notebook](notebook/{SLUG}.ipynb)" in steps
+    assert f".venv/bin/python -m tools.snippets refresh {NAME}" in steps
+    assert f"- [{TITLE}]({SLUG}.md): <one line>" in steps
+    assert f"- [{TITLE} (notebook)](notebook/{SLUG}.ipynb)" in steps
     assert f"bash scripts/test-page docs/{SLUG}.md" in steps
     # Its stored output is recorded as a run's, like every other.
     assert content.unverified(project) == []
@@ -111,11 +112,11 @@ def test_snippet_checks_pass(copy):
 
 
 def test_page_tests_pass_on_the_copy(copy):
-    # The tests that hold every page and snippet to the rules, and the new page's notebook run in
-    # a kernel. Left out: running the repository's own snippets and notebooks again, the tests
-    # that feed broken input to the tools (marked machinery: they do not depend on the pages),
-    # the two that say what is left to write (the next test), and the commits of the manifest's
-    # versions, which a copy without the repository's history cannot name.
+    # The tests that hold every page and snippet to the rules, for the new page as
+    # scripts/test-page selects them (--page): its snippet's check, its notebook run in a kernel.
+    # Left out: the browser and the runner's isolation (their own tests cover every page), the
+    # parts still to write (the next test), and the commits of the manifest's versions, which a
+    # copy without the repository's history cannot name.
     tests = [
         "tests/test_code_blocks.py",
         "tests/test_site.py",
@@ -134,11 +135,10 @@ def test_page_tests_pass_on_the_copy(copy):
             "-p",
             "no:cacheprovider",
             "-q",
-            "-m",
-            "not machinery",
+            "--page",
+            f"docs/{SLUG}.md",
             "-k",
-            f"not test_snippet_output_matches_stored and not (kernel and not {NAME.split('_')[0]})"
-            " and not parts_to_write and not home_page_lists and not named_by_a_commit",
+            "not parts_to_write and not home_page_lists and not named_by_a_commit",
             *tests,
         ],
         cwd=copy,

@@ -38,6 +38,18 @@ def test_section_markers_are_well_formed(snippet):
     assert snippet.sections()[1] == []
 
 
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
+def test_no_snippet_still_has_parts_to_write(snippet):
+    # The scaffold's first snippet starts with a docstring to rewrite (tools/templates/).
+    left = [
+        f"{snippet.label}:{number}: still says 'To write': {line.strip()[:60]!r}; say what the "
+        "example shows"
+        for number, line in enumerate(snippet.text().split("\n"), 1)
+        if "To write" in line
+    ]
+    assert not left, "\n".join(left)
+
+
 def test_outputs_were_verified_with_the_installed_versions():
     stored, installed = content.Versions.stored(), content.Versions.installed()
     assert stored == installed, (

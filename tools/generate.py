@@ -41,7 +41,8 @@ class Generated:
     path: Path
     text: str | None = None
     error: str | None = None
-    # Not made because a stored output is not what a run stored (content.unverified).
+    # Not made because of a problem of the snippets (blocking()): an output no run stored, a
+    # section marker that is wrong.
     blocked: bool = False
 
 
@@ -69,9 +70,10 @@ def generated(root: Path = project.ROOT) -> list[Generated]:
 
     A file made from the stored outputs cannot be made while one of them is not what a run
     stored (content.unverified): an output edited by hand is not spread into the notebooks
-    and the table.
+    and the table. Nor while a snippet's section markers are wrong (a section that never ends
+    would take the rest of the file).
     """
-    unverified = content.unverified(root)
+    unverified = blocking(root)
     found = []
     for path, make in generators(root).items():
         if unverified and path != root / compatibility.PAGE:  # that page reads compat/ only
@@ -89,6 +91,18 @@ def generated(root: Path = project.ROOT) -> list[Generated]:
         ) as error:
             found.append(Generated(path, error=f"cannot write {path.relative_to(root)}:\n{error}"))
     return found
+
+
+def blocking(root: Path = project.ROOT) -> list[str]:
+    """What stops every file made from the snippets: outputs no run stored, section markers
+    that are wrong; each names the file and line and what to do."""
+    problems = content.unverified(root)
+    for snippet in content.snippets(root):
+        try:
+            problems += snippet.sections()[1]
+        except content.ContentError as error:
+            problems.append(str(error))
+    return problems
 
 
 def stale(path: Path, text: str, root: Path = project.ROOT) -> str | None:
@@ -115,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     files = generated(root)
-    # An output that is not what a run stored blocks every file made from outputs: say it once.
-    for problem in content.unverified(root) if any(f.blocked for f in files) else []:
+    # What blocks every file made from the snippets is said once.
+    for problem in blocking(root) if any(f.blocked for f in files) else []:
         print(f"FAIL {problem}", file=sys.stderr)
     failed = False
     for file in files:
         name = file.path.relative_to(root).as_posix()
         if file.blocked:
-            message = f"cannot write {name}: a stored output above is not what a run stored"
+            message = f"cannot write {name} because of the problems above"
         else:
             message = file.error or stale(file.path, file.text, root)
         if message is None:

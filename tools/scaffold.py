@@ -114,15 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     heading = " ".join(args.title.split())
     print(
         f"\nNext:\n"
-        f"  1. Preview with `bash scripts/serve` at\n"
-        f"     {address}{args.slug}/ (it rebuilds as you edit).\n"
-        f"  2. Replace every 'To write' box in {page} with your text; each box says what its\n"
-        f"     section needs. Change {snippet.label} into your first example and store\n"
-        f"     its output with {project.command(f'tools.snippets refresh {snippet.name}')}.\n"
-        f"  3. On the home page, docs/index.md, list the page and its notebook edition under\n"
-        f"     'The pages': [{heading}]({args.slug}.md) with a one-line summary,\n"
-        f"     and [its notebook](notebook/{args.slug}.ipynb).\n"
-        f"  4. Check the page as CI will: bash scripts/test-page {page}\n"
+        f"  1. Preview the page with `bash scripts/serve`; it rebuilds as you edit:\n"
+        f"     {address}{args.slug}/\n"
+        f"  2. Replace every 'To write' box in {page} with your text (each box says\n"
+        f"     what its section needs).\n"
+        f"  3. Make {snippet.label} your first example, its 'To write' docstring\n"
+        f"     included, and store its output from a run:\n"
+        f"     {project.PYTHON} -m tools.snippets refresh {snippet.name}\n"
+        f"  4. List the page and its notebook edition on the home page, docs/index.md,\n"
+        f"     under 'The pages':\n"
+        f"     - [{heading}]({args.slug}.md): <one line>\n"
+        f"     - [{heading} (notebook)](notebook/{args.slug}.ipynb)\n"
+        f"  5. Check the page as CI will:\n"
+        f"     bash scripts/test-page {page}\n"
     )
     return 0
 
