@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from support import Scope, build_site
+from support import Scope, build_site, located
 
 from tools import content, runner
 from tools.project import ROOT
@@ -56,7 +56,7 @@ def site(tmp_path_factory) -> Path:
     """The site, built once per test session from the repository; tests only read it."""
     site_dir = tmp_path_factory.mktemp("site")
     built = build_site(ROOT, site_dir)
-    assert built.returncode == 0, built.stderr
+    assert built.returncode == 0, located(built.stderr)
     return site_dir
 
 

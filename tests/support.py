@@ -135,6 +135,43 @@ def build_site(
     )
 
 
+def located(stderr: str, root: Path = ROOT) -> str:
+    """A build's messages, followed by the file and line of each link or include they blame.
+
+    MkDocs names a page and the link it cannot follow; pymdownx.snippets names the section or
+    file it cannot find, not the page. Each gets a line `docs/<page>.md:<line>: ...`.
+    """
+    docs = root / "docs"
+    found = []
+    for message in stderr.splitlines():
+        _, doc, rest = message.partition("Doc file '")
+        if doc:
+            page, _, rest = rest.partition("' contains a link '")
+            target = rest.partition("'")[0]
+            path = docs / page
+            if path.is_file():
+                for number, href in pages.links(path.read_text(encoding="utf-8")):
+                    if href == target:
+                        found.append(f"docs/{page}:{number}: the link {target!r}: fix it")
+        for missing, kind in (("Snippet section '", "section"), ("Snippet at path '", "file")):
+            _, hit, rest = message.partition(missing)
+            if not hit:
+                continue
+            name = rest.partition("'")[0]
+            for path in pages.all_pages(root):
+                for include in content.includes(path):
+                    if (include.section if kind == "section" else include.file) == name:
+                        where = path.relative_to(root).as_posix()
+                        found.append(
+                            f"{where}:{include.line}: includes {include.file}:{include.section}, "
+                            f"whose {kind} does not exist (`# --8<-- [start:NAME]` markers name "
+                            "a snippet's sections)"
+                            if kind == "section"
+                            else f"{where}:{include.line}: includes {name}, which does not exist"
+                        )
+    return stderr + "".join(f"\n{line}" for line in dict.fromkeys(found))
+
+
 def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 

@@ -215,7 +215,18 @@ def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, execut
     cells = {executed[i].cell_file: origins[committed.cells[i].id] for i in code}
     problems = [check_cell(committed, i, executed[i], name, cells) for i in code]
     problems = [p for p in problems if p]
-    assert not problems, "\n\n".join(problems)
+    assert not problems, (
+        "\n\n".join(problems) + "\n\n" + KERNEL_HINT.format(page=page.relative_to(ROOT))
+    )
+
+
+# What to do when a cell differs in the kernel but its snippet passes as a script.
+KERNEL_HINT = (
+    "The notebook runs {page}'s code blocks one after another in one kernel, with the stored "
+    "outputs of the scripts: a snippet whose check passes but whose cell differs depends on "
+    "being a script (its own process, __file__, sys.argv, what an earlier cell left behind). "
+    "Make it independent of that, or mark it `# snippet: script-only` if it must run as a file."
+)
 
 
 # Bad input: each check must be able to fail, and name the cell.

@@ -5,7 +5,15 @@ import shutil
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from support import build_site, built_page, copy_repository, html_text, soup, write_snippet
+from support import (
+    build_site,
+    built_page,
+    copy_repository,
+    html_text,
+    located,
+    soup,
+    write_snippet,
+)
 
 from tools import content, pages
 from tools.project import ROOT, site_config, site_path
@@ -25,8 +33,11 @@ def test_every_shown_snippet_shows_its_stored_output():
         missing = {i.stem for i in found if i.suffix == "py"} - {
             i.stem for i in found if i.suffix == "out"
         }
-        assert not missing, (
-            f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
+        lines = {i.stem: i.line for i in found if i.suffix == "py"}
+        assert not missing, "\n".join(
+            f"{page.relative_to(ROOT)}:{lines[name]}: shows {name}.py without its output; under "
+            f'its code block add ```text title="Output", then --8<-- "{name}.out"'
+            for name in sorted(missing)
         )
 
 
@@ -289,3 +300,5 @@ def test_strict_build_fails_naming_the_problem(project, tmp_path, page, expected
     assert built.returncode != 0
     assert expected in built.stderr
     assert "broken.md" in built.stderr or "docs/broken" in built.stderr, built.stderr
+    # The tests' report adds the page's file and line of what the build blames.
+    assert "\ndocs/broken.md:" in located(built.stderr, project), located(built.stderr, project)

@@ -60,4 +60,10 @@ def test_outputs_were_verified_with_the_installed_versions():
 
 def test_every_snippet_is_shown_on_a_page():
     included = {i.stem for page in pages.all_pages() for i in content.includes(page)}
-    assert sorted(s.name for s in SNIPPETS if s.name not in included) == []
+    unshown = [s.label for s in SNIPPETS if s.name not in included]
+    assert not unshown, (
+        "shown on no page: "
+        + ", ".join(unshown)
+        + '; include a section in a page (```{.python notest}, then --8<-- "NAME.py:demo") and '
+        'its output under it (```text, then --8<-- "NAME.out"), or delete the file'
+    )

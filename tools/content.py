@@ -6,11 +6,15 @@ Every other module and test asks this one; none parses these syntaxes itself.
 - A snippet is `snippets/<name>.py`. Comment lines `# snippet: ...` hold its directives; named
   sections are marked `# --8<-- [start:name]` ... `# --8<-- [end:name]`; its stored output is
   `snippets/<name>.out`.
-- An include is a line `--8<-- "name.py:section"` (or `--8<-- "name.out"`) in a page. Section
-  markers and includes are read with pymdownx.snippets' own parser, the one the site is built
-  with, so what a test or the notebook finds is what the site shows.
+- An include is a line `--8<-- "name.py:section"` (or `--8<-- "name.out"`) in a page, outside a
+  code block marked `verbatim` (which shows such lines as written). Section markers and includes
+  are read with pymdownx.snippets' own parser, the one the site is built with, so what a test or
+  the notebook finds is what the site shows.
 - The versions line, `snippets/verified-with.txt`, is written by `tools.snippets refresh` and
   shown on every page.
+- The record, `snippets/verified.sha256`: the SHA-256 of each snippet and of the output a run of
+  it stored, written only when a real run stores an output (refresh, the scaffold), so that an
+  output edited by hand, or a snippet changed since its output was stored, is told apart.
 
 Only the standard library is imported at module level: the snippet runner imports this module in
 environments that have TensorFlow but no MkDocs (tools/matrix.py). Sections and includes need

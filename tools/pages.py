@@ -151,6 +151,26 @@ def verbatim_lines(text: str) -> set[int]:
     }
 
 
+def links(text: str) -> list[tuple[int, str]]:
+    """(1-based line, href) of every inline link of a page, in order."""
+    lines = text.split("\n")
+    found = []
+
+    def visit(node: SyntaxTreeNode, block: list[int] | None) -> None:
+        block = (None if node.is_root else node.map) or block
+        if node.type == "link" and isinstance(node.attrs.get("href"), str) and block:
+            href = node.attrs["href"]
+            start, end = block
+            # The block's first line that holds the link's target, as written.
+            number = next((n for n in range(start, end) if href in lines[n]), start)
+            found.append((number + 1, href))
+        for child in node.children:
+            visit(child, block)
+
+    visit(tree(text), None)
+    return found
+
+
 def link_targets(text: str) -> list[str]:
     """The href of every inline link of a page, in order."""
     return [

@@ -23,7 +23,7 @@ log = logging.getLogger("mkdocs.hooks.snippet_manifest")
 
 
 def on_files(files, config):
-    root = Path(config.config_file_path).parent
+    root = Path(config.config_file_path).resolve().parent
     try:
         made = manifest.build(root, config)
     except (manifest.ManifestError, project.ProjectError) as error:
