@@ -3,29 +3,24 @@ from pathlib import Path
 import pytest
 from support import Scope, build_site, located
 
-from tools import content, runner
+from tools import content, pages, runner
 from tools.project import ROOT
+
+SCOPE = pytest.StashKey[Scope | None]()
 
 
 def pytest_configure(config):
+    """`--page` (declared in the root conftest.py): the pages it names, as a Scope."""
     chosen = []
     for given in config.getoption("page"):
         path = (Path(config.invocation_params.dir) / given).resolve()
-        docs = (ROOT / "docs").resolve()
-        if path.suffix != ".md" or docs not in path.parents or not path.is_file():
+        if path not in pages.all_pages():
+            listed = ", ".join(p.relative_to(ROOT).as_posix() for p in pages.all_pages())
             raise pytest.UsageError(
-                f"--page {given}: expected a page of the site, docs/<page>.md "
-                f"(the pages: {', '.join(p.relative_to(ROOT).as_posix() for p in pages())})"
+                f"--page {given}: expected a page of the site, docs/<page>.md (the pages: {listed})"
             )
         chosen.append(path)
     config.stash[SCOPE] = Scope.of(chosen) if chosen else None
-
-
-def pages():
-    return sorted((ROOT / "docs").rglob("*.md"))
-
-
-SCOPE = pytest.StashKey[Scope | None]()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -33,7 +28,8 @@ def pytest_collection_modifyitems(config, items):
     if scope is None:
         return
     kept = [item for item in items if scope.covers(item)]
-    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    chosen = {id(item) for item in kept}
+    config.hook.pytest_deselected(items=[item for item in items if id(item) not in chosen])
     items[:] = kept
 
 
