@@ -403,8 +403,8 @@ def line_origins(
     """For each code cell of the page's notebook, by its id: where each of its source lines
     comes from, ('snippets/<name>.py', line of that file), or None for a line the page adds.
 
-    How a kernel's frames (`File "/tmp/ipykernel_…/….py", line 3`) are told in the terms of the
-    snippet files (in_snippet_terms). Raises NotebookError like build().
+    How a kernel's frames (`File ".../ipykernel_<pid>/<hash>.py", line 3`) are told in the
+    terms of the snippet files (in_snippet_terms). Raises NotebookError like build().
     """
     config = config or project.site_config(root)
     cells = _Converter(page, root, config, generated).convert()
@@ -423,7 +423,8 @@ _WARNING = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ")
 def in_snippet_terms(text: str, cells: Mapping[str, list[tuple[str, int] | None]]) -> str:
     """What a kernel printed, with the places in its cells told as a script run tells them.
 
-    cells: each cell's file name as the kernel names it (`/tmp/ipykernel_<pid>/<hash>.py`) ->
+    cells: each cell's file name as the kernel names it (`.../ipykernel_<pid>/<hash>.py`, in the
+    temporary folder) ->
     where each line of the cell comes from (line_origins). A frame or a warning in a cell
     becomes `snippets/<name>.py` and that file's line. In a list of frames that reaches a cell
     (a traceback, TensorFlow's "defined at" list), the frames before the first cell's are the
