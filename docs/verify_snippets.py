@@ -18,7 +18,7 @@ a copy cannot be read (the other copies are still checked). The manifest, by def
 published with the site, gives the SHA-256 of every version of every snippet and stored output
 with the commit it was verified at (its schema: schemas/snippets.schema.json beside it).
 
-Needs only Python's standard library, version 3.8 or newer.
+Needs only Python's standard library (its tests run it with site-packages left out, `-S`).
 """
 
 from __future__ import annotations

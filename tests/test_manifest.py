@@ -153,11 +153,12 @@ def commit(root, message):
 
 
 def check(root, made, *copies):
-    """verify_snippets.py, as an embedder runs it, on a manifest file and copies."""
+    """verify_snippets.py, as an embedder runs it, on a manifest file and copies; with no
+    site-packages (-S), so that it is proved to need only the standard library."""
     path = root / "manifest.json"
     path.write_text(manifest.dumps(made), encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-I", str(ROOT / "docs" / "verify_snippets.py"), "--manifest", path]
+        [sys.executable, "-I", "-S", str(ROOT / "docs" / "verify_snippets.py"), "--manifest", path]
         + [str(c) for c in copies],
         capture_output=True,
         text=True,
