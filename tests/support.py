@@ -4,6 +4,7 @@ parser. Fixtures live in conftest.py; everything here is a plain function.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,70 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from tools import content, notebook, pages
 from tools.project import ROOT
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What checking some pages must cover (`pytest --page docs/<page>.md`, scripts/test-page).
+
+    The snippets a page shows, and every snippet that imports one of them, directly or not: the
+    snippets whose output a change to the page's snippets can change; every page that shows one
+    of these (its notebook runs them, its build shows them); and the home page, which lists every
+    page. Other snippets are taken to be as they were: a change to a snippet that another page
+    shows is checked with that page (`--page` may be given more than once).
+
+    A test that reads nothing of the pages or snippets (marked `machinery`) is outside every
+    scope; so is a test parametrized with a page or snippet outside this one, or marked with a
+    page (`page("docs/...")`) outside it.
+    """
+
+    pages: frozenset[Path]  # docs/<page>.md, absolute
+    snippets: frozenset[str]  # names
+
+    @classmethod
+    def of(cls, chosen: list[Path], root: Path = ROOT) -> Scope:
+        found = {s.name: s for s in content.snippets(root)}
+        names = {i.stem for page in chosen for i in content.includes(page) if i.stem in found}
+        imports = {name: snippet.imports() for name, snippet in found.items()}
+        grown = None
+        while grown != names:  # what imports them, and what imports those
+            grown = set(names)
+            names |= {name for name, used in imports.items() if used & grown}
+        shown = {
+            page
+            for page in pages.all_pages(root)
+            if {i.stem for i in content.includes(page)} & names
+        }
+        home = project_docs(root) / "index.md"
+        return cls(frozenset({*chosen, *shown, home}), frozenset(names))
+
+    def files(self, root: Path = ROOT) -> set[Path]:
+        """The pages, and their notebook editions."""
+        return {*self.pages, *(notebook.notebook_path(p, root) for p in self.pages)}
+
+    def covers(self, item) -> bool:
+        """Whether a collected test can fail because of something in this scope."""
+        if item.get_closest_marker("machinery"):
+            return False
+        about = item.get_closest_marker("page")
+        if about is not None:
+            return (ROOT / about.args[0]).resolve() in self.files()
+        path = Path(str(item.path))
+        if path.suffix == ".md":  # a Python block of a page, run by pytest-markdown-docs
+            return path.resolve() in self.pages or project_docs() not in path.resolve().parents
+        for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+            if isinstance(value, content.Snippet) and value.name not in self.snippets:
+                return False
+            if isinstance(value, Path) and project_docs() in value.resolve().parents:
+                if value.suffix in (".md", ".ipynb") and value.resolve() not in self.files():
+                    return False
+        return True
+
+
+def project_docs(root: Path = ROOT) -> Path:
+    return (root / "docs").resolve()
 
 
 def copy_repository(target: Path) -> Path:
@@ -23,6 +87,12 @@ def copy_repository(target: Path) -> Path:
     )  # fmt: skip
     shutil.copytree(ROOT, target, ignore=ignore)
     return target
+
+
+def recorded_as_run(project: Path, *names: str) -> None:
+    """Record the stored outputs of these snippets of a test project as `refresh` records an
+    output it stored (snippets/verified.sha256): for a test that stands in for a run."""
+    content.record([content.Snippet(project / "snippets" / f"{n}.py") for n in names], project)
 
 
 def write_snippet(project: Path, name: str, code: str, output: str | None = None) -> Path:
@@ -63,6 +133,43 @@ def build_site(
         text=True,
         env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )
+
+
+def located(stderr: str, root: Path = ROOT) -> str:
+    """A build's messages, followed by the file and line of each link or include they blame.
+
+    MkDocs names a page and the link it cannot follow; pymdownx.snippets names the section or
+    file it cannot find, not the page. Each gets a line `docs/<page>.md:<line>: ...`.
+    """
+    docs = root / "docs"
+    found = []
+    for message in stderr.splitlines():
+        _, doc, rest = message.partition("Doc file '")
+        if doc:
+            page, _, rest = rest.partition("' contains a link '")
+            target = rest.partition("'")[0]
+            path = docs / page
+            if path.is_file():
+                for number, href in pages.links(path.read_text(encoding="utf-8")):
+                    if href == target:
+                        found.append(f"docs/{page}:{number}: the link {target!r}: fix it")
+        for missing, kind in (("Snippet section '", "section"), ("Snippet at path '", "file")):
+            _, hit, rest = message.partition(missing)
+            if not hit:
+                continue
+            name = rest.partition("'")[0]
+            for path in pages.all_pages(root):
+                for include in content.includes(path):
+                    if (include.section if kind == "section" else include.file) == name:
+                        where = path.relative_to(root).as_posix()
+                        found.append(
+                            f"{where}:{include.line}: includes {include.file}:{include.section}, "
+                            f"whose {kind} does not exist (`# --8<-- [start:NAME]` markers name "
+                            "a snippet's sections)"
+                            if kind == "section"
+                            else f"{where}:{include.line}: includes {name}, which does not exist"
+                        )
+    return stderr + "".join(f"\n{line}" for line in dict.fromkeys(found))
 
 
 def soup(html: str) -> BeautifulSoup:

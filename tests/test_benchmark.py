@@ -9,6 +9,9 @@ import pytest
 
 from tools.project import ROOT
 
+# The benchmark and the installed bytecode: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
+
 BENCHMARK = runpy.run_path(str(ROOT / "benchmarks" / "snippets.py"))
 
 

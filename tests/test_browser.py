@@ -160,12 +160,20 @@ def browser():
         chromium.close()
 
 
-def pages(site: Path) -> list[str]:
-    """Every page of a build, as a path relative to the site's base URL."""
+def pages(site: Path, scope=None) -> list[str]:
+    """Every page of a build, as a path relative to the site's base URL; with a scope (--page),
+    the pages built from its files (tests/support.py, Scope)."""
     found = []
+    built = None
+    if scope is not None:
+        docs = ROOT / "docs"
+        built = {f.relative_to(docs).with_suffix("").as_posix() for f in scope.files()}
+        built = {"" if b == "index" else b + "/" for b in built}
     for file in sorted(site.rglob("*.html")):
         relative = file.relative_to(site).as_posix()
-        found.append(relative.removesuffix("index.html") if file.name == "index.html" else relative)
+        path = relative.removesuffix("index.html") if file.name == "index.html" else relative
+        if built is None or path in built:
+            found.append(path)
     return found
 
 
@@ -256,8 +264,9 @@ def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Vis
 
 
 @pytest.fixture(scope="session")
-def visits(site) -> dict[tuple[str, int, str], Visit]:
-    """Every page at every viewport, by (path, width, scheme). Two browsers visit at once, each
+def visits(site, scope) -> dict[tuple[str, int, str], Visit]:
+    """Every page (with --page, those of its scope) at every viewport, by (path, width,
+    scheme). Two browsers visit at once, each
     in a thread of its own (Playwright's objects belong to the thread that made them) with a
     server of its own (the bytes sent are counted by server): most of a visit is Chromium
     rendering and axe-core checking, which two cores do side by side."""
@@ -265,7 +274,7 @@ def visits(site) -> dict[tuple[str, int, str], Visit]:
     site_path()  # loads mkdocs.yml here: MkDocs' loading is not made for two threads at once
     jobs = [
         (path, viewport, scheme)
-        for path in pages(site)
+        for path in pages(site, scope)
         for viewport, scheme in [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light")]
     ]
 
@@ -304,10 +313,12 @@ def problems_of(visits, check, width=None):
     ]
 
 
-def test_every_page_of_the_build_is_visited(site, visits):
+def test_every_page_of_the_build_is_visited(site, visits, scope):
     visited = {path for path, _, _ in visits}
-    assert len(visited) == len(list(site.rglob("*.html")))
-    assert {"", EXPLAINER, "404.html"} <= visited
+    assert visited == set(pages(site, scope))
+    if scope is None:
+        assert len(visited) == len(list(site.rglob("*.html")))
+        assert {"", EXPLAINER, "404.html"} <= visited
     for path in visited:
         assert (ARTIFACTS / f"{slug(path)}-1280.png").stat().st_size > 0
         assert (ARTIFACTS / f"{slug(path)}-390.png").stat().st_size > 0
@@ -353,6 +364,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.machinery
 def test_broken_pages_fail_the_checks(site, browser, tmp_path):
     broken_site = tmp_path / "site"
     shutil.copytree(site, broken_site)
@@ -419,6 +431,7 @@ def quiz_source(base_url, browser):
     return source
 
 
+@pytest.mark.page("docs/tensor-vs-variable.md")
 def test_quiz_reads_without_javascript(quiz_source):
     assert len(quiz_source["options"]) >= 4
     assert len(quiz_source["answer"]) == 1
@@ -439,6 +452,7 @@ def check_feedback(quiz, source, index):
     assert marked.count() == 1
 
 
+@pytest.mark.page("docs/tensor-vs-variable.md")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_quiz_by_mouse(base_url, browser, quiz_source, scheme):
     page = open_page(browser, base_url + EXPLAINER, scheme=scheme)
@@ -460,6 +474,7 @@ def test_quiz_by_mouse(base_url, browser, quiz_source, scheme):
     page.context.close()
 
 
+@pytest.mark.page("docs/tensor-vs-variable.md")
 def test_quiz_by_keyboard(base_url, browser, quiz_source):
     page = open_page(browser, base_url + EXPLAINER)
     quiz = page.locator(".quiz")
@@ -492,6 +507,7 @@ def section(name: str, part: str) -> str:
     return content.Snippet(ROOT / "snippets" / f"{name}.py").section_text(part)
 
 
+@pytest.mark.page("docs/tensor-vs-variable.md")
 @pytest.mark.parametrize(
     ("title", "name", "part"),
     [
@@ -513,6 +529,7 @@ def test_copy_button_copies_the_snippet_exactly(base_url, browser, title, name, 
     page.context.close()
 
 
+@pytest.mark.page("docs/tensor-vs-variable.md")
 def test_theme_toggle_switches_palettes(base_url, browser):
     page = open_page(browser, base_url + EXPLAINER)
     scheme = "document.body.getAttribute('data-md-color-scheme')"

@@ -12,6 +12,9 @@ import pytest
 
 from tools.project import ROOT
 
+# The code of the tools and tests: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
+
 FOLDERS = ["tools", "tests", "benchmarks", "overrides"]
 # Pieces of the syntaxes that have a parser: includes and section markers, fences, headings,
 # admonitions and tabs, links, HTML tags, the versions line.

@@ -217,6 +217,7 @@ def test_drift_targets():
     assert matrix.drift_requirement("2.16.2") == "tensorflow-cpu==2.16.2 tf-keras==2.16.*"
 
 
+@pytest.mark.machinery
 def test_drift_check_prints_the_diff_of_a_changed_output(tmp_path):
     for name in ("tools", "snippets"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))

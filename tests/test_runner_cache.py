@@ -8,6 +8,9 @@ from support import site_packages, write_snippet
 from tools import content, runner, snippets
 from tools.runner import cache
 
+# Toy snippets in a folder of their own: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
+
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):

@@ -11,6 +11,9 @@ from support import write_snippet
 
 from tools import content, runner, snippets
 
+# Toy snippets in a folder of their own: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
+
 OPEN_FILES = """\
 import gc
 a = open("a.txt", "w")

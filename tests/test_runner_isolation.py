@@ -133,6 +133,7 @@ def by_name(results):
     return {result.snippet.name: result for result in results}
 
 
+@pytest.mark.machinery
 def test_leaky_snippets_leak_nothing_into_each_other_in_any_order(toy_runs):
     for order, results in toy_runs.items():
         results = by_name(results)
@@ -143,6 +144,7 @@ def test_leaky_snippets_leak_nothing_into_each_other_in_any_order(toy_runs):
             ), (order, name)
 
 
+@pytest.mark.machinery
 def test_every_snippet_has_its_own_random_state(toy_runs):
     for order, results in toy_runs.items():
         results = by_name(results)
@@ -154,6 +156,7 @@ def test_every_snippet_has_its_own_random_state(toy_runs):
         assert all(x != y for x, y in zip(first, second, strict=True)), order
 
 
+@pytest.mark.machinery
 def test_forked_children_match_fresh_processes_in_every_order(toy_runs):
     fresh = {name: outcome(r) for name, r in by_name(toy_runs["fresh"]).items()}
     for order in ("forward", "reverse", "shuffled"):
@@ -163,6 +166,7 @@ def test_forked_children_match_fresh_processes_in_every_order(toy_runs):
                 assert forked[name] == fresh[name], (order, name)
 
 
+@pytest.mark.machinery
 def test_process_state_is_that_of_python_running_the_file(toy_runs):
     output = by_name(toy_runs["forward"])["process_state"].output
     assert "__main__ snippets/process_state.py None" in output
@@ -172,6 +176,7 @@ def test_process_state_is_that_of_python_running_the_file(toy_runs):
     assert output.split("\n", 3)[3].startswith('  File "snippets/process_state.py", line 6')
 
 
+@pytest.mark.machinery
 def test_threads_atexit_and_finalisers_run_as_at_a_normal_exit(toy_runs):
     output = by_name(toy_runs["forward"])["at_exit"].output
     assert output == (
@@ -179,6 +184,7 @@ def test_threads_atexit_and_finalisers_run_as_at_a_normal_exit(toy_runs):
     )
 
 
+@pytest.mark.machinery
 def test_crashes_timeouts_and_exits_are_reported_and_the_rest_still_pass(toy, toy_runs):
     results = by_name(toy_runs["forward"])
     assert results["crash_segfault"].problem == "crashed: killed by SIGSEGV (exit status -11)"
@@ -195,6 +201,7 @@ def test_crashes_timeouts_and_exits_are_reported_and_the_rest_still_pass(toy, to
     assert results["good"].output == "still checked\n" and results["good"].problem is None
 
 
+@pytest.mark.machinery
 def test_a_snippet_can_ask_for_a_fresh_process(toy):
     path = write_snippet(
         toy, "own_process", "# snippet: fresh-process\nimport sys\nprint(sys.argv)\n"
@@ -212,13 +219,14 @@ def test_a_snippet_can_ask_for_a_fresh_process(toy):
 
 
 @pytest.fixture(scope="module")
-def real_runs(checked_snippets):
-    found = content.snippets()
+def real_runs(checked_snippets, scope):
+    # Every snippet, or with --page those of the pages checked (tests/support.py, Scope).
+    found = [s for s in content.snippets() if scope is None or s.name in scope.snippets]
     shuffled = random.Random(11).sample(found, len(found))
     # The check of every snippet (tests/test_snippets.py) is the forward run, unless it took
-    # results from the cache (never in CI).
-    forward = list(checked_snippets.values())
-    if any(r.cached for r in forward):
+    # results from the cache (never in CI) or did not run them all.
+    forward = [checked_snippets[s.name] for s in found if s.name in checked_snippets]
+    if len(forward) != len(found) or any(r.cached for r in forward):
         forward = runner.run_all(found, cache=False)
     runs = {
         "forward": forward,

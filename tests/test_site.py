@@ -5,7 +5,15 @@ import shutil
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from support import build_site, built_page, copy_repository, html_text, soup, write_snippet
+from support import (
+    build_site,
+    built_page,
+    copy_repository,
+    html_text,
+    located,
+    soup,
+    write_snippet,
+)
 
 from tools import content, pages
 from tools.project import ROOT, site_config, site_path
@@ -15,7 +23,8 @@ PAGES = pages.all_pages()
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_no_page_still_has_parts_to_write(page):
-    assert pages.placeholders(page) == [], "replace every 'To write' part (tools/scaffold.py)"
+    left = pages.placeholders(page)
+    assert not left, "still to write (the scaffold's boxes and texts):\n" + "\n".join(left)
 
 
 def test_every_shown_snippet_shows_its_stored_output():
@@ -24,8 +33,11 @@ def test_every_shown_snippet_shows_its_stored_output():
         missing = {i.stem for i in found if i.suffix == "py"} - {
             i.stem for i in found if i.suffix == "out"
         }
-        assert not missing, (
-            f"{page.relative_to(ROOT)} shows snippets without their output: {missing}"
+        lines = {i.stem: i.line for i in found if i.suffix == "py"}
+        assert not missing, "\n".join(
+            f"{page.relative_to(ROOT)}:{lines[name]}: shows {name}.py without its output; under "
+            f'its code block add ```text title="Output", then --8<-- "{name}.out"'
+            for name in sorted(missing)
         )
 
 
@@ -52,12 +64,24 @@ def test_built_pages_show_the_verified_versions(site):
 
 def test_home_page_lists_every_page():
     docs = ROOT / "docs"
-    linked = {
-        href.partition("#")[0] for href in pages.link_targets((docs / "index.md").read_text())
-    }
+    home = (docs / "index.md").read_text(encoding="utf-8")
+    linked = {href.partition("#")[0] for href in pages.link_targets(home)}
     expected = {p.relative_to(docs).as_posix() for p in PAGES if p != docs / "index.md"}
     expected |= {p.relative_to(docs).as_posix() for p in (docs / "notebook").glob("*.ipynb")}
-    assert expected - linked == set(), "docs/index.md: list every page with a one-line summary"
+    missing = sorted(expected - linked)
+    headings = [n for n in pages.walk(pages.tree(home)) if n.type == "heading"]
+    under = next((n for n in headings if pages.heading_text(n)[0] == "The pages"), None)
+    where = f"docs/index.md:{under.map[0] + 1}" if under else "docs/index.md"
+    lines = []
+    for path in missing:
+        page = docs / path.replace(".ipynb", ".md").removeprefix("notebook/")
+        title = (pages.title(page.read_text("utf-8")) if page.exists() else None) or path
+        edition = " (notebook)" if path.endswith(".ipynb") else ""
+        lines.append(f"  - [{title}{edition}]({path})" + ("" if edition else ": <one line>"))
+    assert not missing, (
+        "docs/index.md: list every page with a one-line summary, and every notebook edition; "
+        f"add under 'The pages' ({where}):\n" + "\n".join(lines)
+    )
 
 
 def test_navigation_names_the_site_once(site):
@@ -66,6 +90,26 @@ def test_navigation_names_the_site_once(site):
     shown = [" ".join(item.get_text().split()) for item in nav.select(".md-nav__title, a")]
     assert shown.count(name) == 1, shown
     assert "Home" in shown
+
+
+def test_navigation_lists_the_pages_in_the_order_the_home_page_does(site):
+    # The explainer, which the home page calls the place to start, comes first; each folder's
+    # pages follow the home page's links (overrides/hooks/page_order.py).
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    linked = []
+    for href in pages.link_targets(home):
+        path = href.partition("#")[0]
+        if path.endswith((".md", ".ipynb")) and path not in linked:
+            linked.append(path)
+    addresses = [p.rpartition(".")[0] + "/" for p in linked]
+    nav = soup(built_page(site, ROOT / "docs" / "index.md")).select_one("nav.md-nav--primary")
+    shown = [a["href"] for a in nav.select("a[href]") if a["href"].endswith("/")]
+    assert shown[0] == "tensor-vs-variable/", shown
+    for folder in {a.rpartition("/")[0].rpartition("/")[0] for a in shown}:
+        in_folder = [a for a in shown if a.rpartition("/")[0].rpartition("/")[0] == folder]
+        listed = [a for a in addresses if a in in_folder]
+        # A page the home page does not list (yet) comes after those it lists.
+        assert in_folder[: len(listed)] == listed, folder
 
 
 # CSS is not HTML: its two ways to fetch, url(...) and @import, are plain tokens.
@@ -256,3 +300,5 @@ def test_strict_build_fails_naming_the_problem(project, tmp_path, page, expected
     assert built.returncode != 0
     assert expected in built.stderr
     assert "broken.md" in built.stderr or "docs/broken" in built.stderr, built.stderr
+    # The tests' report adds the page's file and line of what the build blames.
+    assert "\ndocs/broken.md:" in located(built.stderr, project), located(built.stderr, project)

@@ -18,6 +18,9 @@ from support import site_packages, write_snippet
 from tools import content, runner, snippets
 from tools.project import ROOT
 
+# Toy snippets in a folder of their own: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
+
 
 @pytest.fixture
 def project(tmp_path):
@@ -36,11 +39,33 @@ def test_matching_output_passes(project):
 
 
 def test_changed_output_fails_with_a_diff_naming_the_snippet_and_versions(project):
-    path = write_snippet(project, "greet", "print('hello')\n", "hellO\n")
+    path = write_snippet(project, "greet", "print('hi')\nprint('hello')\n", "hi\nhellO\n")
     message = check(path)
     assert "snippets/greet.py: output differs" in message
+    assert "first at snippets/greet.out:2." in message
+    assert "store it with `.venv/bin/python -m tools.snippets refresh greet`" in message
     assert "-hellO\n+hello" in message
     assert "TensorFlow" in message and "Keras" in message
+
+
+def test_a_section_marker_problem_is_named_by_check_and_refresh_runs_nothing(project, capsys):
+    code = "# --8<-- [start:demo]\nprint(1)\n# --8<-- [end:demo]\n# --8<-- [start:more]\nprint(2)\n"
+    write_snippet(project, "unclosed", code, "stale\n")
+    out = project / "snippets" / "unclosed.out"
+
+    assert snippets.main(["check", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "FAIL snippets/unclosed.py:4: section 'more' never ends; add `# --8<-- [end:more]` under "
+        "its last line"
+    ) in err
+
+    assert snippets.main(["refresh", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "snippets/unclosed.py:4: section 'more' never ends" in err
+    assert "FAIL nothing was run or written" in err
+    assert out.read_text() == "stale\n"
+    assert not (project / "snippets" / content.RECORD_FILE).exists()
 
 
 def test_hanging_snippet_is_killed_after_its_timeout(project):

@@ -27,6 +27,29 @@ def test_every_stored_output_has_its_snippet():
     assert content.orphans() == []
 
 
+def test_every_stored_output_was_stored_by_a_run_of_its_code():
+    # snippets/verified.sha256, which only a run writes: no output edited by hand, no snippet
+    # changed since its output was stored.
+    assert content.unverified() == []
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
+def test_section_markers_are_well_formed(snippet):
+    assert snippet.sections()[1] == []
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.name for s in SNIPPETS])
+def test_no_snippet_still_has_parts_to_write(snippet):
+    # The scaffold's first snippet starts with a docstring to rewrite (tools/templates/).
+    left = [
+        f"{snippet.label}:{number}: still says 'To write': {line.strip()[:60]!r}; say what the "
+        "example shows"
+        for number, line in enumerate(snippet.text().split("\n"), 1)
+        if "To write" in line
+    ]
+    assert not left, "\n".join(left)
+
+
 def test_outputs_were_verified_with_the_installed_versions():
     stored, installed = content.Versions.stored(), content.Versions.installed()
     assert stored == installed, (
@@ -37,4 +60,10 @@ def test_outputs_were_verified_with_the_installed_versions():
 
 def test_every_snippet_is_shown_on_a_page():
     included = {i.stem for page in pages.all_pages() for i in content.includes(page)}
-    assert sorted(s.name for s in SNIPPETS if s.name not in included) == []
+    unshown = [s.label for s in SNIPPETS if s.name not in included]
+    assert not unshown, (
+        "shown on no page: "
+        + ", ".join(unshown)
+        + '; include a section in a page (```{.python notest}, then --8<-- "NAME.py:demo") and '
+        'its output under it (```text, then --8<-- "NAME.out"), or delete the file'
+    )

@@ -18,9 +18,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# The workflows: independent of the pages and snippets.
+pytestmark = pytest.mark.machinery
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 # (workflow file, job id) -> the only scopes it may have write access to. Every other job: none.

@@ -6,11 +6,15 @@ Every other module and test asks this one; none parses these syntaxes itself.
 - A snippet is `snippets/<name>.py`. Comment lines `# snippet: ...` hold its directives; named
   sections are marked `# --8<-- [start:name]` ... `# --8<-- [end:name]`; its stored output is
   `snippets/<name>.out`.
-- An include is a line `--8<-- "name.py:section"` (or `--8<-- "name.out"`) in a page. Section
-  markers and includes are read with pymdownx.snippets' own parser, the one the site is built
-  with, so what a test or the notebook finds is what the site shows.
+- An include is a line `--8<-- "name.py:section"` (or `--8<-- "name.out"`) in a page, outside a
+  code block marked `verbatim` (which shows such lines as written). Section markers and includes
+  are read with pymdownx.snippets' own parser, the one the site is built with, so what a test or
+  the notebook finds is what the site shows.
 - The versions line, `snippets/verified-with.txt`, is written by `tools.snippets refresh` and
   shown on every page.
+- The record, `snippets/verified.sha256`: the SHA-256 of each snippet and of the output a run of
+  it stored, written only when a real run stores an output (refresh, the scaffold), so that an
+  output edited by hand, or a snippet changed since its output was stored, is told apart.
 
 Only the standard library is imported at module level: the snippet runner imports this module in
 environments that have TensorFlow but no MkDocs (tools/matrix.py). Sections and includes need
@@ -19,8 +23,10 @@ pymdown-extensions, which is imported when they are asked for.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
+import hashlib
 import io
 import keyword
 import math
@@ -35,6 +41,10 @@ from tools import project
 DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
 MAX_TIMEOUT = 24 * 3600.0  # seconds; finite, and within what the runner's waits (select) accept
 VERSIONS_FILE = "verified-with.txt"
+# The SHA-256 of each snippet and of the output a run of it stored, as `sha256sum` writes them
+# (`sha256sum -c snippets/verified.sha256` checks them from the project folder). Only a real run
+# writes it (`tools.snippets refresh`, the scaffold), so an output edited by hand is told apart.
+RECORD_FILE = "verified.sha256"
 DIRECTIVE_PREFIX = "snippet:"
 # The directives: what the parser accepts and what `python -m tools.snippets --help` lists.
 OPTIONS = {  # key: (an example value, what it means)
@@ -163,7 +173,9 @@ class Snippet:
         )
 
     def sections(self) -> tuple[list[Section], list[str]]:
-        """Named sections in file order, and the problems with the markers (each naming a line)."""
+        """Named sections in file order, and the problems with the markers, each naming the
+        line and saying how to fix it. A file without sections has no problem here: it cannot be
+        shown on a page, which the pages' checks report."""
         found: list[Section] = []
         problems: list[str] = []
         open_at: dict[str, int] = {}
@@ -176,14 +188,22 @@ class Snippet:
             kind, name = match.group("type").lower(), match.group("name")
             if kind == "start":
                 if name in open_at or any(s.name == name for s in found):
-                    problems.append(f"{self.label}:{number}: section {name!r} starts a second time")
+                    problems.append(
+                        f"{self.label}:{number}: section {name!r} starts a second time; give "
+                        "each section its own name"
+                    )
                 open_at[name] = number
             elif name not in open_at:
-                problems.append(f"{self.label}:{number}: section {name!r} ends but never started")
+                problems.append(
+                    f"{self.label}:{number}: section {name!r} ends but never started; add "
+                    f"`# --8<-- [start:{name}]` above its first line, or remove this marker"
+                )
             else:
                 found.append(Section(name, open_at.pop(name) + 1, number - 1))
         problems += [
-            f"{self.label}:{line}: section {name!r} never ends" for name, line in open_at.items()
+            f"{self.label}:{line}: section {name!r} never ends; add `# --8<-- [end:{name}]` "
+            "under its last line"
+            for name, line in open_at.items()
         ]
         problems += [
             f"{self.label}:{number}: a '# snippet:' directive inside section {section.name!r} "
@@ -192,23 +212,59 @@ class Snippet:
             for section in found
             if section.start_line <= number <= section.end_line
         ]
-        if not found and not problems:
-            problems.append(
-                f"{self.label}: no named section (# --8<-- [start:name] ... [end:name])"
-            )
         return sorted(found, key=lambda s: s.start_line), problems
+
+    def imports(self) -> set[str]:
+        """The names of the other snippets it imports (`from tensor_state_layer import ...`),
+        at any depth of its code; none when it is not valid Python (its run says why)."""
+        try:
+            tree = ast.parse(self.text())
+        except (SyntaxError, ValueError, ContentError):
+            return set()
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names.add(node.module.partition(".")[0])
+        folder = self.path.parent
+        return {n for n in names if n != self.name and (folder / f"{n}.py").is_file()}
 
     def section_text(self, name: str) -> str:
         """A section's code as the site shows it (dedented, nested markers removed).
 
         Raises ContentError when the snippet has no such section.
         """
+        return "\n".join(text for _, text in self.section_lines(name))
+
+    def section_lines(self, name: str) -> list[tuple[int, str]]:
+        """(line of the file, 1-based; the line as shown) for each line of a shown section.
+
+        What the site shows is what pymdownx.snippets extracts (dedented, nested markers
+        removed), without the blank lines at either end. It keeps every other line in order, so
+        each shown line is found in the file after the one before it. Raises ContentError when
+        the snippet has no such section.
+        """
         lines = self.text().split("\n")
+        syntax = _snippet_syntax()
         try:
-            shown = _snippet_syntax().extract_section(name, lines)
+            shown = syntax.extract_section(name, lines)
+            kept = _plain_section_syntax().extract_section(name, lines)  # the same, not dedented
         except Exception as error:  # pymdownx's SnippetMissingError
             raise ContentError(f"{self.label}: no section {name!r} ({error})") from None
-        return "\n".join(shown).strip("\n")
+        numbers, index = [], 0
+        for line in kept:
+            # Lines it skipped are section markers, which it never keeps as they are.
+            while lines[index] != line and _unescaped(syntax, lines[index]) != line:
+                index += 1
+            index += 1
+            numbers.append(index)
+        pairs = list(zip(numbers, shown, strict=True))
+        while pairs and not pairs[0][1]:
+            pairs.pop(0)
+        while pairs and not pairs[-1][1]:
+            pairs.pop()
+        return pairs
 
     def stored_output(self) -> str | None:
         """The stored output, bytes for bytes (no newline translation); None when missing.
@@ -316,6 +372,80 @@ def snippets(root: Path = project.ROOT) -> list[Snippet]:
     return [Snippet(path) for path in sorted(project.snippets_dir(root).glob("*.py"))]
 
 
+def sha256(data: bytes) -> str:
+    """The SHA-256 of data, as 64 lowercase hexadecimal digits."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _record_path(root: Path) -> Path:
+    return project.snippets_dir(root) / RECORD_FILE
+
+
+def recorded(root: Path = project.ROOT) -> dict[str, str]:
+    """snippets/verified.sha256: {'snippets/<name>.py' or '.out': SHA-256}; empty when missing.
+
+    Raises ContentError naming a line that is not `<64 hex digits>  <path>`.
+    """
+    path = _record_path(root)
+    if not path.exists():
+        return {}
+    label = f"snippets/{RECORD_FILE}"
+    found = {}
+    for number, line in enumerate(_utf8(path.read_bytes(), label).splitlines(), 1):
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64 or digest.strip("0123456789abcdef") or not name:
+            raise ContentError(
+                f"{label}:{number}: expected '<sha256>  snippets/<name>.py' as sha256sum writes "
+                f"it; this file is written by {project.command('tools.snippets refresh')}"
+            )
+        found[name] = digest
+    return found
+
+
+def record(snippets: list[Snippet], root: Path = project.ROOT) -> None:
+    """Write into snippets/verified.sha256 the hashes of these snippets and of their stored
+    outputs as they are on disk: call it right after storing outputs from real runs. Entries of
+    files that no longer exist are dropped."""
+    entries = {k: v for k, v in recorded(root).items() if (root / k).is_file()}
+    for snippet in snippets:
+        entries[snippet.label] = sha256(snippet.path.read_bytes())
+        entries[snippet.out_label] = sha256(snippet.out_path.read_bytes())
+    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items()))
+    _record_path(root).write_text(text, encoding="utf-8")
+
+
+def unverified(root: Path = project.ROOT) -> list[str]:
+    """Problems: snippets whose stored output is not what a run of that very code stored (an
+    output edited by hand, code changed since its output was stored, or never stored by a run),
+    each naming the file and the command that stores a real run."""
+    try:
+        hashes = recorded(root)
+    except ContentError as error:
+        return [str(error)]
+    problems = []
+    for snippet in snippets(root):
+        refresh = project.command(f"tools.snippets refresh {snippet.name}")
+        if not snippet.out_path.is_file():
+            continue  # no output: the check and the pages name it
+        code, output = snippet.path.read_bytes(), snippet.out_path.read_bytes()
+        if snippet.label not in hashes or snippet.out_label not in hashes:
+            problems.append(
+                f"{snippet.out_label}: not stored by a run of {snippet.label} (no entry in "
+                f"snippets/{RECORD_FILE}); store a real run with {refresh}"
+            )
+        elif hashes[snippet.out_label] != sha256(output):
+            problems.append(
+                f"{snippet.out_label}: not the output a run stored (edited by hand?); never edit "
+                f"it: store a real run with {refresh}"
+            )
+        elif hashes[snippet.label] != sha256(code):
+            problems.append(
+                f"{snippet.label}: changed since its output was stored; run it and store its "
+                f"output with {refresh}"
+            )
+    return problems
+
+
 def orphans(root: Path = project.ROOT) -> list[str]:
     """Problems: stored outputs that have no snippet, and stored outputs in a folder under
     snippets/ (a snippet is a file at its top; its folders hold what snippets import or read)."""
@@ -358,11 +488,17 @@ class Include:
 
 
 def includes(page: Path, text: str | None = None) -> list[Include]:
-    """Every snippet include of a page, in order, as pymdownx.snippets reads them."""
+    """Every snippet include of a page, in order, as pymdownx.snippets reads them; lines of a
+    verbatim code block (tools/pages.py) are shown, not included."""
+    from tools import pages  # it reads pages with markdown-it, which the runner needs not
+
     syntax = _snippet_syntax()
     text = page.read_text(encoding="utf-8") if text is None else text
+    shown = pages.verbatim_lines(text) if "verbatim" in text else set()
     found = []
     for number, line in enumerate(text.split("\n"), 1):
+        if number in shown:
+            continue
         include = parse_include(line, syntax)
         if include:
             found.append(Include(page, number, *include))
@@ -403,15 +539,36 @@ def fenced(text: str, language: str = "", indent: str = "") -> str:
 
 
 @functools.cache
-def _snippet_syntax():
+def _snippet_syntax(dedent: bool = True):
     """pymdownx.snippets' parser, configured as mkdocs.yml configures it for the site."""
     import markdown
 
     md = markdown.Markdown(
         extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": {"check_paths": True, "dedent_subsections": True}},
+        extension_configs={
+            "pymdownx.snippets": {"check_paths": True, "dedent_subsections": dedent}
+        },
     )
     return md.preprocessors["snippet"]
+
+
+def _plain_section_syntax():
+    """The same parser, but sections are not dedented: their lines are the file's."""
+    return _snippet_syntax(dedent=False)
+
+
+def _unescaped(syntax, line: str) -> str | None:
+    """An escaped section marker (`# ;--8<-- [start:x]`) as a section shows it; else None."""
+    match = syntax.match_section(line)
+    if not match or not match.group("escape"):
+        return None
+    return (
+        match.group("pre")
+        + match.group("escape").replace(";", "", 1)
+        + match.group("inline_marker")
+        + match.group("section")
+        + match.group("post")
+    )
 
 
 # --- Versions --------------------------------------------------------------------------------

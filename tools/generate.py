@@ -9,7 +9,6 @@ The generated files are committed, and the tests fail while one is out of date:
   (tools/notebook.py), from the page, its snippets and their stored outputs;
 - `docs/reference/compatibility.md`, the compatibility page (tools/compatibility.py), from
   compat/results/;
-- `docs/snippets.json`, the manifest of every snippet (tools/manifest.py);
 - `snippets/where-each-fix-holds.md`, the table of where each running-total variant holds
   (tools/holds_table.py), from the verdict lines of the stored outputs and the pages that show
   them.
@@ -18,7 +17,9 @@ Why committed files rather than pages built by an MkDocs hook: a notebook must b
 repository (Colab opens it from GitHub, readers download it); the matrix workflow proposes new
 results as a pull request whose diff then shows the page they change; and a reviewer sees every
 generated change beside the change of a snippet or output that caused it. The site build only
-reads files, so it needs neither TensorFlow nor a run.
+reads files, so it needs neither TensorFlow nor a run. (The snippet manifest, snippets.json, is
+the one file the build makes: it names the commits its versions were verified at, which a
+committed file cannot do for its own commit; tools/manifest.py.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tools import compatibility, content, holds_table, manifest, notebook, project
+from tools import compatibility, content, holds_table, notebook, project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +41,9 @@ class Generated:
     path: Path
     text: str | None = None
     error: str | None = None
+    # Not made because of a problem of the snippets (blocking()): an output no run stored, a
+    # section marker that is wrong.
+    blocked: bool = False
 
 
 def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
@@ -57,26 +61,48 @@ def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
         notebook.notebook_path(p, root): notebook_of(p) for p in notebook.pages_with_notebooks(root)
     }
     files[root / compatibility.PAGE] = lambda: compatibility.generate(root)
-    files[root / manifest.PATH] = lambda: manifest.dumps(manifest.build(root, config()))
     files[root / holds_table.PATH] = table
     return files
 
 
 def generated(root: Path = project.ROOT) -> list[Generated]:
-    """Every generated file, made; one that cannot be made does not stop the others."""
+    """Every generated file, made; one that cannot be made does not stop the others.
+
+    A file made from the stored outputs cannot be made while one of them is not what a run
+    stored (content.unverified): an output edited by hand is not spread into the notebooks
+    and the table. Nor while a snippet's section markers are wrong (a section that never ends
+    would take the rest of the file).
+    """
+    unverified = blocking(root)
     found = []
     for path, make in generators(root).items():
+        if unverified and path != root / compatibility.PAGE:  # that page reads compat/ only
+            problems = "\n".join(unverified)
+            error = f"cannot write {path.relative_to(root)}:\n{problems}"
+            found.append(Generated(path, error=error, blocked=True))
+            continue
         try:
             found.append(Generated(path, text=make()))
         except (
             content.ContentError,
             notebook.NotebookError,
-            manifest.ManifestError,
             holds_table.HoldsTableError,
             project.ProjectError,
         ) as error:
             found.append(Generated(path, error=f"cannot write {path.relative_to(root)}:\n{error}"))
     return found
+
+
+def blocking(root: Path = project.ROOT) -> list[str]:
+    """What stops every file made from the snippets: outputs no run stored, section markers
+    that are wrong; each names the file and line and what to do."""
+    problems = content.unverified(root)
+    for snippet in content.snippets(root):
+        try:
+            problems += snippet.sections()[1]
+        except content.ContentError as error:
+            problems.append(str(error))
+    return problems
 
 
 def stale(path: Path, text: str, root: Path = project.ROOT) -> str | None:
@@ -89,7 +115,7 @@ def stale(path: Path, text: str, root: Path = project.ROOT) -> str | None:
         return None
     if path.suffix == ".ipynb":
         return notebook.stale(committed, text, name)
-    return f"{name}: out of date; run `python -m tools.generate`\n" + diff(
+    return f"{name}: out of date; run {project.command('tools.generate')}\n" + diff(
         committed, text, f"{name} (committed)", f"{name} (generated)"
     )
 
@@ -102,20 +128,67 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=project.ROOT, help="project folder")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    files = generated(root)
+    # What blocks every file made from the snippets is said once.
+    for problem in blocking(root) if any(f.blocked for f in files) else []:
+        print(f"FAIL {problem}", file=sys.stderr)
     failed = False
-    for file in generated(root):
+    for file in files:
         name = file.path.relative_to(root).as_posix()
-        message = file.error or stale(file.path, file.text, root)
+        if file.blocked:
+            message = f"cannot write {name} because of the problems above"
+        else:
+            message = file.error or stale(file.path, file.text, root)
         if message is None:
             print(f"ok {name}" if args.check else f"unchanged {name}")
         elif file.error or args.check:
             print(f"FAIL {message}", file=sys.stderr)
             failed = True
-        else:
-            file.path.parent.mkdir(parents=True, exist_ok=True)
-            file.path.write_bytes(file.text.encode("utf-8"))
-            print(f"wrote {name}")
-    return 1 if failed else 0
+    if failed or args.check:
+        if failed and not args.check:
+            print("FAIL nothing was written: every file is as it was", file=sys.stderr)
+        return 1 if failed else 0
+    # Nothing was wrong: write what is out of date.
+    for file in files:
+        if stale(file.path, file.text, root) is not None:
+            write(file)
+            print(f"wrote {file.path.relative_to(root).as_posix()}")
+    return 0
+
+
+def write(file: Generated) -> None:
+    file.path.parent.mkdir(parents=True, exist_ok=True)
+    file.path.write_bytes(file.text.encode("utf-8"))
+
+
+class Unchanged:
+    """Files that are either all written or, when the block raises, all as they were.
+
+    `with Unchanged(paths):` keeps the bytes of each path (or that it did not exist) and puts
+    them back if the block raises; then the exception goes on.
+    """
+
+    def __init__(self, paths):
+        # Bytes, or None for a path that did not exist; what is neither file nor absent (a
+        # folder where a file belongs) is not ours to put back.
+        self.kept = {
+            Path(p): Path(p).read_bytes() if Path(p).is_file() else None
+            for p in paths
+            if Path(p).is_file() or not Path(p).exists()
+        }
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None:
+            return False
+        for path, data in self.kept.items():
+            if data is None:
+                path.unlink(missing_ok=True)
+            elif not path.is_file() or path.read_bytes() != data:
+                path.write_bytes(data)
+        return False
 
 
 if __name__ == "__main__":

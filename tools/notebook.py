@@ -46,6 +46,20 @@ class Cell:
     output: str | None = None  # for code: the stored output shown under it, if any
     raises: str | None = None  # for code: the exception the stored output ends with
     script_only: bool = False  # for code: shown with its output, not run as a cell
+    # for code: where each line comes from, (snippets/<name>.py, its line), None for a line of
+    # the page's own
+    origins: list[tuple[str, int] | None] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The cell's source, without blank lines at either end."""
+        return "\n".join(self.lines).strip("\n")
+
+    def source_origins(self) -> list[tuple[str, int] | None]:
+        """`origins` of the lines of text()."""
+        start = 0
+        while start < len(self.lines) and not self.lines[start]:
+            start += 1
+        return self.origins[start : start + len(self.text().split("\n"))]
 
 
 def notebook_path(page: Path, root: Path = project.ROOT) -> Path:
@@ -206,20 +220,22 @@ class _Converter:
         """One cell per code block; a block may show several sections of one file."""
         self.read(number, name)
         snippet = content.Snippet(self.snippets / name)
-        parts, lines = [], []
+        parts, lines, origins = [], [], []
         for line in body.strip("\n").splitlines():
             include = content.parse_include(line.strip())
             if not include:
                 lines.append(line)
+                origins.append(None)
                 continue
             part = include[1]
             parts.append(part)
             try:
-                shown = snippet.section_text(part)
+                shown = snippet.section_lines(part)
             except content.ContentError as error:
                 raise NotebookError(f"{self.where(number)}: {error}") from None
-            for code in shown.splitlines():
+            for line_number, code in shown:
                 lines.append(self.sibling_import(number, f"{name}:{part}", code))
+                origins.append((snippet.label, line_number))
         label = f"{name}:{','.join(parts)}"
         try:
             tree = ast.parse("\n".join(lines))
@@ -237,7 +253,9 @@ class _Converter:
             script_only = snippet.directives().script_only
         except content.ContentError as error:
             raise NotebookError(str(error)) from None
-        self.cells.append(Cell("code", lines, source=label, script_only=script_only))
+        self.cells.append(
+            Cell("code", lines, source=label, script_only=script_only, origins=origins)
+        )
 
     def sibling_import(self, number: int, source: str, line: str) -> str:
         """A snippet imports a sibling file the notebook does not have; an earlier cell has it."""
@@ -348,10 +366,10 @@ def build(
     )
     nb_cells = []
     for index, cell in enumerate(cells):
-        text = "\n".join(cell.lines).strip("\n")
+        text = cell.text()
         if cell.script_only:
             nb_cells.append(
-                nbformat.v4.new_markdown_cell(script_only(cell, text), id=f"cell-{index:02d}")
+                nbformat.v4.new_markdown_cell(script_only(cell, text), id=cell_id(index))
             )
             continue
         if cell.kind == "markdown":
@@ -361,9 +379,9 @@ def build(
                 if title.startswith("# "):  # the site lists both pages by their title
                     title += " (notebook)"
                 text = f"{title}\n\n{intro}\n{rest}"
-            nb_cells.append(nbformat.v4.new_markdown_cell(text, id=f"cell-{index:02d}"))
+            nb_cells.append(nbformat.v4.new_markdown_cell(text, id=cell_id(index)))
             continue
-        code = nbformat.v4.new_code_cell(text, id=f"cell-{index:02d}", outputs=_outputs(cell))
+        code = nbformat.v4.new_code_cell(text, id=cell_id(index), outputs=_outputs(cell))
         code.metadata["snippet"] = cell.source
         if cell.raises and cell.output is not None:
             code.metadata["tags"] = [RAISES_TAG]
@@ -372,6 +390,90 @@ def build(
     notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     nbformat.validate(notebook)
     return notebook
+
+
+def cell_id(index: int) -> str:
+    """The id of the notebook's cell made from the page's index-th cell."""
+    return f"cell-{index:02d}"
+
+
+def line_origins(
+    page: Path, root: Path = project.ROOT, config=None, generated: Generated | None = None
+) -> dict[str, list[tuple[str, int] | None]]:
+    """For each code cell of the page's notebook, by its id: where each of its source lines
+    comes from, ('snippets/<name>.py', line of that file), or None for a line the page adds.
+
+    How a kernel's frames (`File ".../ipykernel_<pid>/<hash>.py", line 3`) are told in the
+    terms of the snippet files (in_snippet_terms). Raises NotebookError like build().
+    """
+    config = config or project.site_config(root)
+    cells = _Converter(page, root, config, generated).convert()
+    return {
+        cell_id(index): cell.source_origins()
+        for index, cell in enumerate(cells)
+        if cell.kind == "code" and not cell.script_only
+    }
+
+
+# A frame as a traceback, and TensorFlow's "defined at" lists, print it; a warning's location.
+_FRAME = re.compile(r'^(?P<indent>[ \t]*)File "(?P<file>[^"]+)", line (?P<line>\d+)(?P<rest>.*)$')
+_WARNING = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ")
+
+
+def in_snippet_terms(text: str, cells: Mapping[str, list[tuple[str, int] | None]]) -> str:
+    """What a kernel printed, with the places in its cells told as a script run tells them.
+
+    cells: each cell's file name as the kernel names it (`.../ipykernel_<pid>/<hash>.py`, in the
+    temporary folder) ->
+    where each line of the cell comes from (line_origins). A frame or a warning in a cell
+    becomes `snippets/<name>.py` and that file's line. In a list of frames that reaches a cell
+    (a traceback, TensorFlow's "defined at" list), the frames before the first cell's are the
+    kernel's own (runpy, ipykernel, asyncio, IPython), which a script does not have: they go.
+    A line of a cell that no snippet line made (None) is left as the kernel printed it.
+    """
+
+    def place(file: str, line: str) -> tuple[str, str] | None:
+        origins = cells.get(file)
+        number = int(line)
+        if origins is None or not 0 < number <= len(origins) or origins[number - 1] is None:
+            return None
+        label, at = origins[number - 1]
+        return label, str(at)
+
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not _FRAME.match(lines[index]):
+            warning = _WARNING.match(lines[index])
+            found = warning and place(warning["file"], warning["line"])
+            if found:
+                lines[index] = f"{found[0]}:{found[1]}: " + lines[index][warning.end() :]
+            out.append(lines[index])
+            index += 1
+            continue
+        # A run of frames: each frame line with the lines under it (its source, carets, the
+        # blank line of TensorFlow's lists), which are blank or indented further.
+        entries: list[list[str]] = []
+        while index < len(lines) and (frame := _FRAME.match(lines[index])):
+            entry = [lines[index]]
+            index += 1
+            depth = len(frame["indent"])
+            while index < len(lines) and not _FRAME.match(lines[index]):
+                following = lines[index]
+                if following.strip() and len(following) - len(following.lstrip()) <= depth:
+                    break
+                entry.append(following)
+                index += 1
+            entries.append(entry)
+        in_cells = [i for i, e in enumerate(entries) if _FRAME.match(e[0])["file"] in cells]
+        for entry in entries[in_cells[0] :] if in_cells else entries:
+            frame = _FRAME.match(entry[0])
+            found = place(frame["file"], frame["line"])
+            if found:
+                entry[0] = f'{frame["indent"]}File "{found[0]}", line {found[1]}{frame["rest"]}'
+            out.extend(entry)
+    return "\n".join(out)
 
 
 def dumps(notebook: nbformat.NotebookNode) -> str:
@@ -418,4 +520,6 @@ def stale(committed_text: str, generated_text: str, name: str) -> str | None:
             problems.append(f"{label} is stale:\n{diff}")
     if not problems:
         problems.append("notebook metadata or formatting is stale")
-    return f"{name}: out of date; run `python -m tools.generate`\n" + "\n".join(problems[:5])
+    return f"{name}: out of date; run {project.command('tools.generate')}\n" + "\n".join(
+        problems[:5]
+    )

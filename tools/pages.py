@@ -25,6 +25,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from tools import content, project
 
 TAB_MARKERS = ("===!+", "===+!", "===!", "===+", "===")  # longest first
+VERBATIM = "verbatim"  # the word that marks a code block shown exactly as written
 TAB_INDENT = 4
 
 
@@ -116,8 +117,17 @@ class Fence:
     def language(self) -> str | None:
         return self.words[0] if self.words else None
 
+    @property
+    def verbatim(self) -> bool:
+        """Marked `verbatim` (```` ```{.markdown verbatim} ````): its lines are shown as written,
+        include lines too, and include nothing (overrides/hooks/verbatim_blocks.py)."""
+        return VERBATIM in self.words[1:]
+
     def includes(self) -> list[tuple[str, str | None]] | None:
-        """(file, section) of each include when the body is only includes; otherwise None."""
+        """(file, section) of each include when the body is only includes; otherwise None (a
+        verbatim block includes nothing)."""
+        if self.verbatim:
+            return None
         lines = [line for line in self.body.split("\n") if line.strip()]
         found = [content.parse_include(line.strip()) for line in lines]
         return found if found and all(found) else None
@@ -129,6 +139,36 @@ def fences(text: str) -> list[Fence]:
         for node in walk(tree(text))
         if node.type == "fence"
     ]
+
+
+def verbatim_lines(text: str) -> set[int]:
+    """The 1-based numbers of the lines inside verbatim code blocks (their fences excluded)."""
+    return {
+        number
+        for fence in fences(text)
+        if fence.verbatim
+        for number in range(fence.line + 1, fence.end_line)
+    }
+
+
+def links(text: str) -> list[tuple[int, str]]:
+    """(1-based line, href) of every inline link of a page, in order."""
+    lines = text.split("\n")
+    found = []
+
+    def visit(node: SyntaxTreeNode, block: list[int] | None) -> None:
+        block = (None if node.is_root else node.map) or block
+        if node.type == "link" and isinstance(node.attrs.get("href"), str) and block:
+            href = node.attrs["href"]
+            start, end = block
+            # The block's first line that holds the link's target, as written.
+            number = next((n for n in range(start, end) if href in lines[n]), start)
+            found.append((number + 1, href))
+        for child in node.children:
+            visit(child, block)
+
+    visit(tree(text), None)
+    return found
 
 
 def link_targets(text: str) -> list[str]:
@@ -144,6 +184,12 @@ def heading_text(node: SyntaxTreeNode) -> tuple[str, str | None]:
     """A heading's source text and the id it sets with `{#id}`, if any."""
     text, attributes = trailing_attributes(node.children[0].content if node.children else "")
     return text, (attributes or {}).get("id")
+
+
+def title(text: str) -> str | None:
+    """The text of a page's first heading (what the navigation calls it); None without one."""
+    node = next((n for n in walk(tree(text)) if n.type == "heading"), None)
+    return heading_text(node)[0] if node else None
 
 
 def heading_ids(text: str, config=None) -> list[tuple[int, str]]:
@@ -207,22 +253,31 @@ def markdown_div(node: SyntaxTreeNode) -> str | None:
 
 
 def placeholders(page: Path) -> list[str]:
-    """The parts of a page still to be written, each as 'file:line: what' (empty when none).
+    """The parts of a page still to be written, each as 'file:line: what to do' (empty when
+    none); file is docs/<page>.md for a page of the site.
 
     The scaffold (tools/scaffold.py) marks them with `!!! todo` boxes and "To write" texts.
     """
+    parts = page.parts
+    docs = len(parts) - 1 - parts[::-1].index("docs") if "docs" in parts else len(parts) - 1
+    label = "/".join(parts[docs:])
     text = page.read_text(encoding="utf-8")
-    found = [
-        f"{page.name}:{node.map[0] + 1}: a 'To write' box"
-        for node in walk(tree(text))
-        if node.type == "admonition" and node.meta.get("tag") == "todo"
-    ]
+    found = []
+    boxes = set()
+    for node in walk(tree(text)):
+        if node.type == "admonition" and node.meta.get("tag") == "todo":
+            title = node.children[0].children[0].content if node.children else ""
+            boxes.add(node.map[0] + 1)
+            found.append(
+                f"{label}:{node.map[0] + 1}: a 'To write' box ({title.strip()!r}): write what "
+                "it asks for, then delete the box"
+            )
     found += [
-        f"{page.name}:{number}: {line.strip()[:60]!r}"
+        f"{label}:{number}: still says 'To write': {line.strip()[:60]!r}"
         for number, line in enumerate(text.split("\n"), 1)
-        if "To write" in line and not line.lstrip().startswith("!!! todo")
+        if "To write" in line and number not in boxes
     ]
-    return found
+    return sorted(found, key=lambda f: int(f.split(":")[1]))
 
 
 def all_pages(root: Path = project.ROOT) -> list[Path]:

@@ -19,6 +19,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project's interpreter, as a contributor types it: it has TensorFlow, the system one has not.
+PYTHON = ".venv/bin/python"
+
+
+def command(tool: str) -> str:
+    """A command to run, as a message names it: command("tools.generate") is
+    "`.venv/bin/python -m tools.generate`", ready to copy from the project folder."""
+    return f"`{PYTHON} -m {tool}`"
 
 
 class ProjectError(Exception):

@@ -88,30 +88,45 @@ def main(argv: list[str] | None = None) -> int:
     except (ScaffoldError, project.ProjectError) as error:
         print(f"scaffold: {error}", file=sys.stderr)
         return 2
-    for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(root)}")
     snippet = content.Snippet(next(p for p in files if p.suffix == ".py"))
-    # The stored output comes from a real run, like every other one.
-    [result] = runner.run_all([snippet], new_processes=True, cache=False)
-    if result.problem:
-        for path in files:
-            path.unlink()
-        print(
-            f"scaffold: {snippet.label} did not run; removed the files again:\n{result.failure}",
-            file=sys.stderr,
-        )
+    record = project.snippets_dir(root) / content.RECORD_FILE
+    try:
+        # All or nothing: when the snippet does not run or a generated file cannot be made,
+        # every file is as it was.
+        with generate.Unchanged([*files, snippet.out_path, record, *generate.generators(root)]):
+            for path, text in files.items():
+                path.write_text(text, encoding="utf-8")
+            # The stored output comes from a real run, like every other one.
+            [result] = runner.run_all([snippet], new_processes=True, cache=False)
+            if result.problem:
+                raise ScaffoldError(f"{snippet.label} did not run:\n{result.failure}")
+            snippet.store_output(result.output)
+            content.record([snippet], root)
+            # A page that shows snippets has a notebook edition, generated from it.
+            if generate.main(["--root", str(root)]) != 0:
+                raise ScaffoldError("the generated files could not be written; see above")
+    except ScaffoldError as error:
+        print(f"scaffold: {error}\nscaffold: nothing was written", file=sys.stderr)
         return 1
-    snippet.store_output(result.output)
-    print(f"wrote {snippet.out_label}")
-    # A page that shows snippets has a notebook edition, generated from it (tools/generate.py).
-    if generate.main(["--root", str(root)]) != 0:
-        print("scaffold: the generated files could not be written; see above", file=sys.stderr)
-        return 1
+    for path in [*files, snippet.out_path]:
+        print(f"wrote {path.relative_to(root)}")
+    page = f"docs/{args.slug}.md"
+    heading = " ".join(args.title.split())
     print(
-        f"\nNext: preview with `bash scripts/serve` at {address}{args.slug}/,\n"
-        f"fill in every 'To write' box in docs/{args.slug}.md, list the page with a one-line\n"
-        "summary on the home page (docs/index.md), and run the tests (CONTRIBUTING.md)."
+        f"\nNext:\n"
+        f"  1. Preview the page with `bash scripts/serve`; it rebuilds as you edit:\n"
+        f"     {address}{args.slug}/\n"
+        f"  2. Replace every 'To write' box in {page} with your text (each box says\n"
+        f"     what its section needs).\n"
+        f"  3. Make {snippet.label} your first example, its 'To write' docstring\n"
+        f"     included, and store its output from a run:\n"
+        f"     {project.PYTHON} -m tools.snippets refresh {snippet.name}\n"
+        f"  4. List the page and its notebook edition on the home page, docs/index.md,\n"
+        f"     under 'The pages':\n"
+        f"     - [{heading}]({args.slug}.md): <one line>\n"
+        f"     - [{heading} (notebook)](notebook/{args.slug}.ipynb)\n"
+        f"  5. Check the page as CI will:\n"
+        f"     bash scripts/test-page {page}\n"
     )
     return 0
 

@@ -1,8 +1,9 @@
 """Run the snippets under snippets/ and compare what they print with their stored outputs.
 
     python -m tools.snippets check [NAME ...]     run and compare; exit 1 on any difference
-    python -m tools.snippets refresh [NAME ...]   run and rewrite the stored outputs, then the
-                                                  files generated from them (tools/generate.py)
+    python -m tools.snippets refresh [NAME ...]   run and rewrite the stored outputs, their
+                                                  hashes and the files generated from them
+                                                  (tools/generate.py); all or nothing
     python -m tools.snippets report [NAME ...]    run each in a new process, print JSON
 
 A snippet is `snippets/<name>.py`; its stored output is `snippets/<name>.out`: what the snippet
@@ -13,8 +14,11 @@ Directives in comment lines of the snippet (outside the shown sections) are list
 How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
 hands its results to this one (tools/matrix.py): versions and, per snippet, the output and the
-problem, as one JSON object on stdout. Ctrl-C (SIGINT) or SIGTERM kills every snippet still
-running and exits with 128 + the signal's number (130, 143).
+problem, as one JSON object on stdout.
+
+`refresh` writes nothing unless every snippet it runs ran as marked and every generated file can
+be made from the new outputs: a problem leaves every file as it was. Ctrl-C (SIGINT) or SIGTERM
+kills every snippet still running and exits with 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
@@ -121,32 +125,76 @@ def run(args: argparse.Namespace) -> int:
         print(report(snippets).dumps())
         return 0
     refresh = args.command == "refresh"
+    for snippet in snippets:  # section markers: each problem names its line and the fix
+        try:
+            problems += snippet.sections()[1]
+        except content.ContentError:
+            pass  # the run names a file it cannot read
+    if refresh and problems:  # before minutes of runs whose outputs could not be stored
+        for message in problems:
+            print(f"FAIL {message}", file=sys.stderr)
+        print("FAIL nothing was run or written", file=sys.stderr)
+        return 1
     new_processes = refresh or args.fresh_processes
     cache = False if refresh or args.no_cache else None
-    for result in runner.run_all(snippets, new_processes=new_processes, cache=cache):
-        snippet = result.snippet
+    results = runner.run_all(snippets, new_processes=new_processes, cache=cache)
+    for result in results:
         if refresh and not result.problem:
-            try:
-                snippet.store_output(result.output)
-                print(f"wrote {snippet.out_label}")
-            except content.ContentError as error:
-                problems.append(str(error))
-        elif result.failure:
+            continue
+        if result.failure:
             problems.append(result.failure)
         else:
-            print(f"ok {snippet.label}" + (" (unchanged since it passed)" * result.cached))
-    generated = 0
-    if refresh:
-        content.Versions.installed().store(root)
-        # What is generated from the outputs (notebooks, manifest, tables) follows them; a
-        # snippets folder without a site has nothing generated.
-        if (root / "mkdocs.yml").exists():
-            from tools import generate
-
-            generated = generate.main(["--root", str(root)])
+            print(f"ok {result.snippet.label}" + (" (unchanged since it passed)" * result.cached))
+    if refresh and not problems:
+        problems = store(results, root)
     for message in problems:
         print(f"FAIL {message}", file=sys.stderr)
-    return 1 if problems or generated else 0
+    if refresh and problems:
+        print("FAIL nothing was written: every file is as it was", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def store(results: list[runner.Result], root: Path) -> list[str]:
+    """Write the outputs of these runs, their hashes (snippets/verified.sha256), the versions
+    line, then the files generated from them (tools/generate.py); the problems, naming files.
+
+    All or nothing: when anything cannot be written or generated, every file is put back as it
+    was.
+    """
+    from tools import generate
+
+    site = (root / "mkdocs.yml").exists()  # a snippets folder without a site has nothing generated
+    folder = project.snippets_dir(root)
+    paths = [r.snippet.out_path for r in results]
+    paths += [folder / content.RECORD_FILE, folder / content.VERSIONS_FILE]
+    paths += list(generate.generators(root)) if site else []
+
+    class Refused(Exception):
+        pass
+
+    written = []
+    try:
+        with generate.Unchanged(paths):
+            for result in results:
+                result.snippet.store_output(result.output)
+                written.append(f"wrote {result.snippet.out_label}")
+            content.record([r.snippet for r in results], root)
+            content.Versions.installed().store(root)
+            files = generate.generated(root) if site else []
+            errors = [file.error for file in files if file.error]
+            if errors:
+                raise Refused(errors)
+            for file in files:
+                if generate.stale(file.path, file.text, root):
+                    generate.write(file)
+                    written.append(f"wrote {file.path.relative_to(root).as_posix()}")
+    except Refused as refused:
+        return refused.args[0]
+    except (content.ContentError, OSError) as error:
+        return [str(error)]
+    for line in written:
+        print(line)
+    return []
 
 
 if __name__ == "__main__":

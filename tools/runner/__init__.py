@@ -305,22 +305,28 @@ def compare(result: Result) -> str | None:
     snippet = result.snippet
     if result.problem:
         return f"{snippet.label} {result.problem}\n--- what it wrote ---\n{result.output[-4000:]}"
+    refresh = project.command(f"tools.snippets refresh {snippet.name}")
     try:
         stored = snippet.stored_output()
     except ContentError as error:
-        return f"{error}; rewrite it with: python -m tools.snippets refresh {snippet.name}"
+        return f"{error}; rewrite it with {refresh}"
     if stored is None:
-        return (
-            f"{snippet.label}: no stored output {snippet.out_label}; "
-            "create it with: python -m tools.snippets refresh " + snippet.name
-        )
+        return f"{snippet.label}: no stored output {snippet.out_label}; create it with {refresh}"
     if stored == result.output:
         return None
-    return f"{snippet.label}: output differs from the stored output\n" + diff(
-        stored,
-        result.output,
-        f"{snippet.out_label} (stored)",
-        f"{snippet.label} (run with {Versions.installed().line().strip()})",
+    old, new = stored.split("\n"), result.output.split("\n")
+    pairs = enumerate(zip(old, new, strict=False))
+    line = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+    return (
+        f"{snippet.label}: output differs from the stored output, first at "
+        f"{snippet.out_label}:{line + 1}. If the new output is right, store it with {refresh} "
+        f"and review `git diff {snippet.out_label}`; if not, fix {snippet.label}.\n"
+        + diff(
+            stored,
+            result.output,
+            f"{snippet.out_label} (stored)",
+            f"{snippet.label} (run with {Versions.installed().line().strip()})",
+        )
     )
 
 

@@ -15,7 +15,7 @@ import platform
 import sys
 from pathlib import Path
 
-from tools.content import Snippet, Versions, installed_distributions
+from tools.content import RECORD_FILE, Snippet, Versions, installed_distributions
 
 CACHE_DIR = Path(".cache") / "snippets"
 RUNNER_DIR = Path(__file__).resolve().parent
@@ -52,8 +52,8 @@ def inputs_digest(root: Path) -> bytes:
         f"{k}={v}" for k, v in os.environ.items() if k.startswith(("TF_", "KERAS_", "PYTHON"))
     )
     add("environment", "\n".join(settings).encode())
-    # Every file under snippets/, at any depth, but the stored outputs and bytecode: a snippet
-    # may import any sibling module or package, or read any data file there.
+    # Every file under snippets/, at any depth, but the stored outputs, their hashes and
+    # bytecode: a snippet may import any sibling module or package, or read any data file there.
     folder = root / "snippets"
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -61,6 +61,7 @@ def inputs_digest(root: Path) -> bytes:
             path.is_file()
             and "__pycache__" not in relative.parts
             and not (path.suffix == ".out" and len(relative.parts) == 1)
+            and relative.as_posix() != RECORD_FILE  # hashes of the outputs, which no run reads
         ):
             add(f"snippets/{relative.as_posix()}", path.read_bytes())
     return digest.digest()
