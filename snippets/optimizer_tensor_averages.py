@@ -36,7 +36,7 @@ if __name__ == "__main__":
     # --8<-- [end:check]
     # --8<-- [start:squares]
     print("the loss sum(weight ** 2), with the averages in variables:")
-    train(MovingAverageSGD(), loss=squares)
+    train(MovingAverageSGD(name="in_variables"), loss=squares)
     print("the same, with the averages in a list of tensors:")
-    train(TensorAverageSGD(), loss=squares)
+    train(TensorAverageSGD(name="in_tensors"), loss=squares)
     # --8<-- [end:squares]

@@ -6,6 +6,8 @@ The third model puts a Dense layer, which has weights of its own, before the bar
 """
 
 # --8<-- [start:demo]
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -38,17 +40,19 @@ models = {
     "bare_variable": [BareVariableScale(name="scale")],
     "add_weight": [WeightScale(name="scale")],
     "Dense, then bare_variable": [
-        keras.layers.Dense(1, name="dense"),
+        keras.layers.Dense(1, kernel_initializer="ones", name="dense"),
         BareVariableScale(name="scale"),
     ],
 }
 for name, layers in models.items():
-    model = keras.Sequential([keras.Input((1,)), *layers])
+    model = keras.Sequential([keras.Input((1,)), *layers], name="model")
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
-    history = model.fit(x, 3 * x, epochs=3, batch_size=4, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # every time, not only the first time in a process
+        history = model.fit(x, 3 * x, epochs=3, batch_size=4, verbose=0)
     print(f"{name}:")
+    print("  warnings:         ", [str(warning.message) for warning in caught])
     print("  trainable_weights:", [w.path for w in model.trainable_weights])
     print("  scale after fit:  ", round(float(layers[-1].scale.numpy()), 4))
-    if len(layers) == 1:
-        print("  loss per epoch:   ", [round(loss, 4) for loss in history.history["loss"]])
+    print("  loss per epoch:   ", [round(loss, 4) for loss in history.history["loss"]])
 # --8<-- [end:demo]
