@@ -26,11 +26,10 @@ import keyword
 import math
 import os
 import platform
-import sys
 import tokenize
 from pathlib import Path
 
-from tools import project
+from tools import backends, project
 
 DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
 MAX_TIMEOUT = 24 * 3600.0  # seconds; finite, and within what the runner's waits (select) accept
@@ -40,6 +39,11 @@ DIRECTIVE_PREFIX = "snippet:"
 OPTIONS = {  # key: (an example value, what it means)
     "raises": ("TypeError", "the snippet must end with this exception"),
     "timeout": ("300", f"seconds before it is killed (default {DEFAULT_TIMEOUT:g}, at most a day)"),
+    "backend": (
+        "jax",
+        f"the Keras backend it runs under, in that backend's environment\n(one of "
+        f"{', '.join(backends.BACKENDS)}; default {backends.DEFAULT})",
+    ),
 }
 FLAGS = {
     "fresh-process": "run it in a new interpreter, never in a forked one",
@@ -71,6 +75,8 @@ class Directives:
     # Runs only as a file (it starts processes from its own file, say): a notebook shows its
     # code and output but cannot run it as a cell.
     script_only: bool = False
+    backend: str = backends.DEFAULT  # a name of tools/backends.py's table
+    backend_line: int | None = None  # the line that names it, for messages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +155,11 @@ class Snippet:
                         f"{self.label}:{number}: {word}: expected a number of seconds above 0 "
                         f"and at most {MAX_TIMEOUT:g} (a day)"
                     )
+                if key == "backend" and value not in backends.BACKENDS:
+                    raise ContentError(
+                        f"{self.label}:{number}: {word}: unknown Keras backend {value!r}; "
+                        f"expected one of {', '.join(backends.BACKENDS)} (tools/backends.py)"
+                    )
                 options[key], given_at[key] = value, number
         if options.get("raises", "").rpartition(".")[2] == "SystemExit":
             raise ContentError(
@@ -160,6 +171,8 @@ class Snippet:
             timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
             fresh_process="fresh-process" in flags,
             script_only="script-only" in flags,
+            backend=options.get("backend", backends.DEFAULT),
+            backend_line=given_at.get("backend"),
         )
 
     def sections(self) -> tuple[list[Section], list[str]]:
@@ -483,20 +496,6 @@ def _distribution_key(name: str) -> str:
 
 def installed_distributions() -> dict[str, str]:
     """The version of every distribution installed on sys.path, by its name in lowercase with
-    "-" and "." as "_"; where two entries of sys.path have one, the first wins, as for imports.
-
-    Read from the names of the metadata folders, which the binary distribution format writes as
-    `<name>-<version>.dist-info` (packaging.python.org, "Binary distribution format"), not by
-    parsing every METADATA file as importlib.metadata does: about 1 ms for 140 packages instead
-    of 150 ms, which a cached re-check would pay on every run.
-    """
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        folder = Path(entry or ".")
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            name, _, version = path.name.removesuffix(".dist-info").partition("-")
-            if path.suffix == ".dist-info" and version:
-                found.setdefault(_distribution_key(name), version)
-    return found
+    "-" and "." as "_"; where two entries of sys.path have one, the first wins, as for imports
+    (tools/backends.py reads them, for any environment)."""
+    return backends.installed_versions(backends.site_packages_of(None))

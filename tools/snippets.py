@@ -10,11 +10,13 @@ prints on stdout, followed, for a snippet meant to fail, by the exception as Pyt
 Directives in comment lines of the snippet (outside the shown sections) are listed by
 `python -m tools.snippets --help` (from tools/content.py, which reads them).
 
-How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
+How snippets are run is in tools/runner/: each under the Keras backend it names, in that
+backend's environment (tools/backends.py). `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
-hands its results to this one (tools/matrix.py): versions and, per snippet, the output and the
-problem, as one JSON object on stdout. Ctrl-C (SIGINT) or SIGTERM kills every snippet still
-running and exits with 128 + the signal's number (130, 143).
+hands its results to this one (tools/matrix.py): it runs the snippets of one backend
+(`--backend`, default tensorflow) with its own interpreter, and prints the versions and, per
+snippet, the output and the problem, as one JSON object on stdout. Ctrl-C (SIGINT) or SIGTERM
+kills every snippet still running and exits with 128 + the signal's number (130, 143).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import json
 import sys
 from pathlib import Path
 
-from tools import content, project, runner
+from tools import backends, content, project, runner
 
 
 def select(names: list[str], root: Path) -> tuple[list[content.Snippet], list[str]]:
@@ -67,8 +69,9 @@ class Report:
 
 
 def report(snippets: list[content.Snippet]) -> Report:
-    """Run every snippet in a new interpreter, cache off: the record of this environment."""
-    results = runner.run_all(snippets, new_processes=True, cache=False)
+    """Run every snippet in a new process of this interpreter, cache off: the record of this
+    environment."""
+    results = runner.run_all(snippets, new_processes=True, cache=False, python=Path(sys.executable))
     return Report(
         content.Versions.installed(),
         {
@@ -76,6 +79,13 @@ def report(snippets: list[content.Snippet]) -> Report:
             for r in results
         },
     )
+
+
+def _backend_of(snippet: content.Snippet) -> str:
+    try:
+        return snippet.directives().backend
+    except content.ContentError:
+        return backends.DEFAULT  # reported with its problem by the run, like any other
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-cache", action="store_true", help="run every snippet even if it passed unchanged"
     )
+    parser.add_argument(
+        "--backend",
+        default=backends.DEFAULT,
+        choices=list(backends.BACKENDS),
+        help="report only: the backend whose snippets this interpreter runs (default: %(default)s)",
+    )
     # Options may come anywhere: `check --fresh-processes NAME` as well as `check NAME --...`.
     args = parser.parse_intermixed_args(argv)
     try:
@@ -108,17 +124,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Carry out the parsed command line; the exit status. Raises runner.Interrupted, and
-    SystemExit when this Python has no TensorFlow, which every snippet here needs."""
-    if content.Versions.installed().tensorflow == "not installed":
-        sys.exit(
-            f"TensorFlow is not installed for {sys.executable}: run the project's "
-            ".venv/bin/python (`bash scripts/test` installs it)"
-        )
+    """Carry out the parsed command line; the exit status. Raises runner.Interrupted.
+
+    A snippet whose backend's environment is missing (TensorFlow in this Python, or .venvs/jax)
+    is reported as a failure naming what to install; the others still run.
+    """
     root = args.root.resolve()
     snippets, problems = select(args.names, root)
     if args.command == "report":
-        print(report(snippets).dumps())
+        mine = [s for s in snippets if _backend_of(s) == args.backend]
+        others = sorted({s.name for s in snippets} - {s.name for s in mine})
+        if args.names and others:
+            sys.exit(f"not snippets of backend {args.backend}: {', '.join(others)}")
+        print(report(mine).dumps())
         return 0
     refresh = args.command == "refresh"
     new_processes = refresh or args.fresh_processes
