@@ -85,7 +85,7 @@ class Backend:
             )
         if self.environment is None:
             found = installed_versions(site_packages_of(None))
-            if not any(_key(name) in found for name in self.distributions):
+            if not any(key(name) in found for name in self.distributions):
                 return (
                     f"{self.label} is not installed for {python}; run the project's "
                     f".venv/bin/python, installed with: {self.install_command()}"
@@ -115,7 +115,8 @@ def get(name: str) -> Backend:
 # --- What an environment holds ---------------------------------------------------------------
 
 
-def _key(name: str) -> str:
+def key(name: str) -> str:
+    """A distribution's name as installed_versions() keys it."""
     return name.lower().replace("-", "_").replace(".", "_")
 
 
@@ -146,7 +147,7 @@ def installed_versions(folders: list[Path]) -> dict[str, str]:
         for path in folder.iterdir():
             name, _, version = path.name.removesuffix(".dist-info").partition("-")
             if path.suffix == ".dist-info" and version:
-                found.setdefault(_key(name), version)
+                found.setdefault(key(name), version)
     return found
 
 
@@ -185,15 +186,27 @@ def install(backend: Backend, root: Path = project.ROOT, log=print) -> bool:
     if stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         log(f"{backend.environment}: up to date with {backend.requirements}")
         return False
-    shutil.rmtree(folder, ignore_errors=True)
     log(f"{backend.environment}: installing {backend.requirements} ...")
+    make_environment(folder, root / backend.requirements)
+    stamp.write_text(wanted, encoding="utf-8")
+    return True
+
+
+def make_environment(folder: Path, requirements: Path) -> Path:
+    """A new virtual environment at `folder` (anything there is replaced) with the pinned
+    requirements installed by pip; its interpreter. The version matrix makes its backend
+    environments with it too.
+
+    Raises BackendError with pip's message, after removing the folder.
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    label = folder.name
     steps = [
         [sys.executable, "-m", "venv", str(folder)],
         # --compile: every module gets its .pyc now (PYTHONDONTWRITEBYTECODE=1 on CI would
         # otherwise make every process compile the backend again).
         [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--compile",
-         "--disable-pip-version-check", "--require-virtualenv", "-r",
-         str(root / backend.requirements)],
+         "--disable-pip-version-check", "--require-virtualenv", "-r", str(requirements)],
     ]  # fmt: skip
     for step in steps:
         try:
@@ -205,11 +218,10 @@ def install(backend: Backend, root: Path = project.ROOT, log=print) -> bool:
         if done.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             raise BackendError(
-                f"{backend.environment}: `{' '.join(step[1:4])} ...` failed "
+                f"{label}: `{' '.join(step[1:4])} ...` failed "
                 f"(exit status {done.returncode}):\n{(done.stderr or done.stdout).strip()[-3000:]}"
             )
-    stamp.write_text(wanted, encoding="utf-8")
-    return True
+    return folder / "bin" / "python"
 
 
 def lock(backend: Backend, root: Path = project.ROOT) -> None:

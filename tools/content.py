@@ -466,7 +466,7 @@ class Versions:
         found = installed_distributions()
 
         def first(*names: str) -> str:
-            keys = map(_distribution_key, names)
+            keys = map(backends.key, names)
             return next((found[key] for key in keys if key in found), "not installed")
 
         return cls(
@@ -488,10 +488,6 @@ class Versions:
 
     def store(self, root: Path = project.ROOT) -> None:
         (project.snippets_dir(root) / VERSIONS_FILE).write_text(self.line(), encoding="utf-8")
-
-
-def _distribution_key(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def installed_distributions() -> dict[str, str]:

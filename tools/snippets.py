@@ -56,28 +56,37 @@ class Report:
 
     versions: content.Versions
     outcomes: dict[str, dict]  # name -> {"output": str, "problem": str | None}
+    backend: dict | None = None  # {"name": "jax", "version": "0.10.2"}: what ran them
 
     def dumps(self) -> str:
         return json.dumps(
-            {"versions": dataclasses.asdict(self.versions), "snippets": self.outcomes}
+            {
+                "versions": dataclasses.asdict(self.versions),
+                "backend": self.backend,
+                "snippets": self.outcomes,
+            }
         )
 
     @classmethod
     def loads(cls, text: str) -> Report:
         data = json.loads(text)
-        return cls(content.Versions(**data["versions"]), data["snippets"])
+        return cls(content.Versions(**data["versions"]), data["snippets"], data.get("backend"))
 
 
-def report(snippets: list[content.Snippet]) -> Report:
+def report(snippets: list[content.Snippet], backend: str = backends.DEFAULT) -> Report:
     """Run every snippet in a new process of this interpreter, cache off: the record of this
-    environment."""
+    environment, which runs `backend`."""
     results = runner.run_all(snippets, new_processes=True, cache=False, python=Path(sys.executable))
+    installed = content.installed_distributions()
+    library = backends.get(backend).distributions
+    version = next((installed[k] for k in map(backends.key, library) if k in installed), None)
     return Report(
         content.Versions.installed(),
         {
             r.snippet.name: {"output": r.output, "problem": r.problem and r.problem.strip()}
             for r in results
         },
+        {"name": backend, "version": version or "not installed"},
     )
 
 
@@ -136,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         others = sorted({s.name for s in snippets} - {s.name for s in mine})
         if args.names and others:
             sys.exit(f"not snippets of backend {args.backend}: {', '.join(others)}")
-        print(report(mine).dumps())
+        print(report(mine, args.backend).dumps())
         return 0
     refresh = args.command == "refresh"
     new_processes = refresh or args.fresh_processes
