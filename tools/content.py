@@ -495,3 +495,82 @@ def installed_distributions() -> dict[str, str]:
     "-" and "." as "_"; where two entries of sys.path have one, the first wins, as for imports
     (tools/backends.py reads them, for any environment)."""
     return backends.installed_versions(backends.site_packages_of(None))
+
+
+@dataclasses.dataclass(frozen=True)
+class BackendVersions:
+    """The versions the outputs of another backend's snippets (JAX, PyTorch) were verified
+    with, as pages show them: `snippets/verified-with-<backend>.txt`, one line such as
+    'JAX 0.10.2, Keras 3.15.1, NumPy 2.4.6, Python 3.11', written by `tools.snippets refresh`
+    from that backend's environment."""
+
+    backend: str  # a name of tools/backends.py's table
+    version: str  # of the backend's library
+    keras: str
+    numpy: str
+    python: str  # major.minor
+
+    def line(self) -> str:
+        label = backends.get(self.backend).label
+        return (
+            f"{label} {self.version}, Keras {self.keras}, NumPy {self.numpy}, "
+            f"Python {self.python}\n"
+        )
+
+    @staticmethod
+    def file(backend: str) -> str:
+        return f"verified-with-{backend}.txt"
+
+    @classmethod
+    def parse(cls, text: str, backend: str) -> BackendVersions:
+        """The inverse of line(); raises ContentError naming the file."""
+        where = f"snippets/{cls.file(backend)}"
+        label = backends.get(backend).label
+        parts = [part.rpartition(" ") for part in text.strip().split(", ")]
+        names = [name for name, _, _ in parts]
+        if names != [label, "Keras", "NumPy", "Python"] or not all(v for _, _, v in parts):
+            raise ContentError(
+                f"{where}: expected '{label} …, Keras …, NumPy …, Python …', found "
+                f"{text.strip()!r}; write it with `python -m tools.snippets refresh`"
+            )
+        return cls(backend, *(version for _, _, version in parts))
+
+    @classmethod
+    def installed(cls, backend: str) -> BackendVersions:
+        """Read from the backend environment's folder, without starting its Python."""
+        chosen = backends.get(backend)
+        python = chosen.python()
+        found = backends.installed_versions(backends.site_packages_of(python))
+
+        def first(*names: str) -> str:
+            keys = map(backends.key, names)
+            return next((found[key] for key in keys if key in found), "not installed")
+
+        major_minor = ".".join(backends.python_version(python).split(".")[:2])
+        return cls(
+            backend, first(*chosen.distributions), first("keras"), first("numpy"), major_minor
+        )
+
+    @classmethod
+    def stored(cls, backend: str, root: Path = project.ROOT) -> BackendVersions:
+        """What the backend's file says; raises ContentError when missing or malformed."""
+        path = project.snippets_dir(root) / cls.file(backend)
+        text = path.read_text(encoding="utf-8") if path.exists() else "<missing>"
+        return cls.parse(text, backend)
+
+    def store(self, root: Path = project.ROOT) -> None:
+        (project.snippets_dir(root) / self.file(self.backend)).write_text(
+            self.line(), encoding="utf-8"
+        )
+
+
+def snippet_backends(root: Path = project.ROOT) -> list[str]:
+    """The backends other than the default that the project's snippets run under, in the
+    order of tools/backends.py (a snippet with a broken directive counts for none)."""
+    used = set()
+    for snippet in snippets(root):
+        try:
+            used.add(snippet.directives().backend)
+        except ContentError:
+            pass
+    return [name for name in backends.BACKENDS if name in used and name != backends.DEFAULT]

@@ -1,8 +1,9 @@
 """`docs/snippets.json`: the manifest of every snippet, for people who embed them.
 
 For each `snippets/<name>.py`: its path, its URLs on the repository host, its named sections with
-their line numbers, its stored output, the versions that output was verified with and a SHA-256
-of the file. Its shape is fixed by the JSON Schema `docs/schemas/snippets.schema.json`.
+their line numbers, its stored output, the versions that output was verified with (for a snippet
+of another Keras backend, that backend's and its version) and a SHA-256 of the file. Its shape is
+fixed by the JSON Schema `docs/schemas/snippets.schema.json`.
 Written by `python -m tools.generate` from files alone (no TensorFlow).
 """
 
@@ -13,7 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from tools import content, project
+from tools import backends, content, project
 
 PATH = "docs/snippets.json"
 SCHEMA = "schemas/snippets.schema.json"  # under docs/, published beside the manifest
@@ -39,6 +40,16 @@ def build(root: Path, config) -> dict:
         if output is None:
             problems.append(f"{snippet.label}: no stored output {snippet.out_label}")
             continue
+        try:
+            backend = snippet.directives().backend
+            verified = (
+                versions
+                if backend == backends.DEFAULT
+                else dataclasses.asdict(content.BackendVersions.stored(backend, root))
+            )
+        except content.ContentError as error:
+            problems.append(str(error))
+            continue
         entries.append(
             {
                 "name": snippet.name,
@@ -52,7 +63,7 @@ def build(root: Path, config) -> dict:
                     "raw_url": repo.raw_url(snippet.out_label),
                     "text": output,
                 },
-                "verified_with": versions,
+                "verified_with": verified,
             }
         )
     if problems:

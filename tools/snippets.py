@@ -165,6 +165,9 @@ def run(args: argparse.Namespace) -> int:
     generated = 0
     if refresh:
         content.Versions.installed().store(root)
+        for backend in content.snippet_backends(root):  # each other backend's line, likewise
+            if backends.get(backend).missing() is None:
+                content.BackendVersions.installed(backend).store(root)
         # What is generated from the outputs (notebooks, manifest, tables) follows them; a
         # snippets folder without a site has nothing generated.
         if (root / "mkdocs.yml").exists():
