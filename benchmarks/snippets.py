@@ -199,7 +199,7 @@ def main() -> None:
     ours = [wall([*check, "--no-cache"], env=local) for _ in range(args.repeat)]
     rows.append(
         (
-            f"ours: forked from one server, 2 workers (median of {args.repeat})",
+            f"ours: forked from a server per backend, 2 workers (median of {args.repeat})",
             statistics.median(ours),
         )
     )
