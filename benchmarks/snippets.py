@@ -2,17 +2,20 @@
 
     .venv/bin/python benchmarks/snippets.py [--repeat N]
 
-floor = one `import tensorflow` (median of N fresh processes, timed inside each) + the sum of
-each snippet's own compute, measured in its own process after TensorFlow is imported (a snippet
-that starts worker processes waits for them, so their time is in its compute). The runner uses
-two workers, so the table also shows the floor on two workers: the import once, the compute
-halved. Everything
-is measured in the same run, so the ratios hold even on a busy machine; load averages are printed
-beside them.
+Every snippet runs under its Keras backend, in that backend's environment (tools/backends.py).
+floor = one `import keras` per backend the snippets use, in its environment with KERAS_BACKEND
+set (median of N fresh processes, timed inside each; it imports TensorFlow, JAX or PyTorch) + the
+sum of each snippet's own compute, measured in its own process after that import (a snippet that
+starts worker processes waits for them, so their time is in its compute). The runner uses two
+workers, so the table also shows the floor on two workers: each backend's import once, the
+compute halved, as for one backend (lenient: two imports could overlap), and beside it the
+bound no schedule on two CPUs can beat, every import and compute halved. Everything is measured
+in the same run, so the ratios hold even on a busy machine; load averages are printed beside
+them.
 
 The floor is only a floor when the import reads compiled bytecode: without .pyc files every
-process compiles TensorFlow again (5.5 s instead of 2.2 s here). The benchmark refuses to run in
-an environment that has no bytecode for TensorFlow.
+process compiles TensorFlow again (5.5 s instead of 2.2 s here). The benchmark refuses to run
+when a backend's library has no bytecode in its environment.
 """
 
 import argparse
@@ -28,21 +31,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools import content, runner  # noqa: E402
+from tools import backends, content, runner  # noqa: E402
 
 # The import alone, timed inside the process (without interpreter start-up and teardown).
 IMPORT = """\
 import sys, time
 start = time.perf_counter()
-import tensorflow
+import keras
 with open(sys.argv[1], "w") as f:
     f.write(str(time.perf_counter() - start))
 """
 
-# Runs one snippet after importing TensorFlow and writes how long the snippet itself took.
+# Runs one snippet after importing Keras (and its backend) and writes how long the snippet
+# itself took.
 COMPUTE = """\
 import runpy, sys, time
-import tensorflow, keras
+import keras
 path, report = sys.argv[1], sys.argv[2]
 sys.argv[:] = [path]
 sys.path[0] = "snippets"
@@ -56,24 +60,47 @@ with open(report, "w") as f:
 """
 
 
-def require_bytecode(package: str = "tensorflow") -> int:
-    """The number of .py files of `package`; exits naming the first ones without a .pyc file.
+def require_bytecode(package: str = "tensorflow", python: Path | None = None) -> int:
+    """The number of .py files of `package` in the environment of `python` (default: this one);
+    exits naming the first ones without a .pyc file.
 
     Raises SystemExit when the package is not installed or any of its modules has no bytecode
-    (install with `uv sync`, which compiles because of `compile-bytecode` in pyproject.toml).
+    (install with `uv sync`, which compiles because of `compile-bytecode` in pyproject.toml, or
+    `python3 -m tools.backends install`, whose pip compiles).
     """
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        sys.exit(f"benchmark: {package} is not installed in {sys.prefix}")
-    sources = sorted(Path(spec.origin).parent.rglob("*.py"))
-    missing = [s for s in sources if not Path(importlib.util.cache_from_source(str(s))).exists()]
+    folders = backends.site_packages_of(python)
+    found = [f / package for f in folders if (f / package / "__init__.py").is_file()]
+    prefix = python.parent.parent if python else sys.prefix
+    if not found:
+        sys.exit(f"benchmark: {package} is not installed in {prefix}")
+    sources = sorted(found[0].rglob("*.py"))
+    missing = [
+        s
+        for s in sources
+        if not Path(importlib.util.cache_from_source(str(s))).exists() and compiles(s)
+    ]
     if missing:
         sys.exit(
-            f"benchmark: {len(missing)} of {len(sources)} modules of {package} in {sys.prefix} "
+            f"benchmark: {len(missing)} of {len(sources)} modules of {package} in {prefix} "
             f"have no bytecode (first: {missing[0]}); a floor measured on source imports is not "
-            "a floor. Install with `python3 -m uv sync --locked`, which compiles them."
+            "a floor. Install with `python3 -m uv sync --locked` or, for JAX and PyTorch, "
+            "`python3 -m tools.backends install`, which compile them."
         )
     return len(sources)
+
+
+def compiles(source: Path) -> bool:
+    """False for a module this Python cannot compile (torch ships one in 3.12 syntax): it cannot
+    be imported either, so it has no bytecode to miss."""
+    try:
+        compile(source.read_bytes(), str(source), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def backend_of(snippet: content.Snippet) -> backends.Backend:
+    return backends.get(snippet.directives().backend)
 
 
 def wall(command: list[str], env: dict | None = None) -> float:
@@ -103,44 +130,59 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each cheap measurement")
     args = parser.parse_args()
-    compiled = require_bytecode()
-    python = sys.executable
     found = content.snippets()
+    used = [b for b in backends.BACKENDS.values() if any(backend_of(s) == b for s in found)]
+    libraries = {b.name: b.distributions[0].split("-")[0] for b in used}  # tensorflow, jax, torch
+    compiled = {
+        b.name: require_bytecode(libraries[b.name], None if b.environment is None else b.python())
+        for b in used
+    }
+    python = sys.executable
     check = [python, "-m", "tools.snippets", "check"]
     local = {k: v for k, v in os.environ.items() if k != "CI"}
     load_before = load()
 
     compute = {}
+    imports: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "seconds"
-        imports = []
-        for _ in range(args.repeat):
-            subprocess.run(
-                [python, "-c", IMPORT, str(report)],
-                cwd=ROOT,
-                check=False,
-                stderr=subprocess.DEVNULL,
-            )
-            imports.append(float(report.read_text()))
-        import_time = statistics.median(imports)
+        for backend in used:
+            env = runner.child_env(backend.name)
+            imports[backend.name] = []
+            for _ in range(args.repeat):
+                subprocess.run(
+                    [str(backend.python()), "-c", IMPORT, str(report)],
+                    cwd=ROOT,
+                    env=env,
+                    check=False,
+                    stderr=subprocess.DEVNULL,
+                )
+                imports[backend.name].append(float(report.read_text()))
         for snippet in found:
-            rel = snippet.label
+            backend = backend_of(snippet)
             subprocess.run(
-                [python, "-c", COMPUTE, rel, str(report)],
+                [str(backend.python()), "-c", COMPUTE, snippet.label, str(report)],
                 cwd=ROOT,
+                env=runner.child_env(backend.name),
                 check=False,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
             compute[snippet.name] = float(report.read_text())
+    import_times = {name: statistics.median(times) for name, times in imports.items()}
+    import_time = sum(import_times.values())
     floor = import_time + sum(compute.values())
 
     rows = [
-        (f"import tensorflow (median of {args.repeat})", import_time),
+        (f"import keras under {b.label} (median of {args.repeat})", import_times[b.name])
+        for b in used
+    ]
+    rows += [
         (f"snippets' own compute (sum of {len(found)})", sum(compute.values())),
         ("floor", floor),
-        # What the same work costs at best on two workers: one import, the compute shared out.
-        ("floor on 2 workers (import + compute / 2)", import_time + sum(compute.values()) / 2),
+        # What the same work costs at best on two workers: each import, the compute shared out.
+        ("floor on 2 workers (imports + compute / 2)", import_time + sum(compute.values()) / 2),
+        ("no schedule beats on 2 CPUs ((imports + compute) / 2)", floor / 2),
     ]
     rows.append(
         (
@@ -157,7 +199,7 @@ def main() -> None:
     ours = [wall([*check, "--no-cache"], env=local) for _ in range(args.repeat)]
     rows.append(
         (
-            f"ours: forked from one server, 2 workers (median of {args.repeat})",
+            f"ours: forked from a server per backend, 2 workers (median of {args.repeat})",
             statistics.median(ours),
         )
     )
@@ -171,14 +213,18 @@ def main() -> None:
     )
 
     versions = content.Versions.installed().line().strip()
-    print(f"{len(found)} snippets, {os.cpu_count()} CPUs, {versions}")
-    print(f"bytecode: all {compiled} modules of tensorflow compiled")
+    per_backend = ", ".join(f"{sum(backend_of(s) == b for s in found)} {b.label}" for b in used)
+    print(f"{len(found)} snippets ({per_backend}), {os.cpu_count()} CPUs, {versions}")
+    print(
+        "bytecode: " + ", ".join(f"all {n} modules of {libraries[b]}" for b, n in compiled.items())
+    )
     print(f"load averages (1, 5, 15 min): before {load_before}, after {load()}\n")
     print("| run | seconds | × floor |\n| --- | ---: | ---: |")
     for label, seconds in rows:
         print(f"| {label} | {seconds:.3g} | {seconds / floor:.2f} |")
+    runs = "; ".join(f"{b} " + ", ".join(f"{t:.1f}" for t in ts) for b, ts in imports.items())
     print(
-        f"\nimport runs: {', '.join(f'{t:.1f}' for t in imports)}; ours runs: "
+        f"\nimport runs: {runs}; ours runs: "
         f"{', '.join(f'{t:.1f}' for t in ours)}; cached runs: "
         f"{', '.join(f'{t:.2f}' for t in unchanged)}"
     )

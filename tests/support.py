@@ -82,8 +82,8 @@ def project_docs(root: Path = ROOT) -> Path:
 def copy_repository(target: Path) -> Path:
     """A copy of the repository as a fresh clone has it: no environments, caches or output."""
     ignore = shutil.ignore_patterns(
-        ".git", ".venv", ".cache", "site", "test-artifacts", "node_modules", "__pycache__",
-        ".pytest_cache", ".ruff_cache",
+        ".git", ".venv", ".venvs", ".cache", "site", "test-artifacts", "node_modules",
+        "__pycache__", ".pytest_cache", ".ruff_cache",
     )  # fmt: skip
     shutil.copytree(ROOT, target, ignore=ignore)
     return target

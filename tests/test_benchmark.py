@@ -33,3 +33,10 @@ def test_a_package_without_bytecode_is_refused(tmp_path, monkeypatch):
     assert "1 of 2 modules of uncompiled_pkg" in str(stopped.value)
     assert "part.py" in str(stopped.value)
     assert "uncompiled_pkg" not in sys.modules
+
+
+@pytest.mark.parametrize("name", ["jax", "torch"])
+def test_the_backend_environments_are_installed_with_bytecode(name):
+    from tools import backends
+
+    assert BENCHMARK["require_bytecode"](name, backends.get(name).python()) > 100

@@ -8,7 +8,8 @@ from tools.project import ROOT
 MARKDOWN = sorted(
     p
     for p in ROOT.rglob("*.md")
-    if not {".venv", ".cache", "site", "node_modules", ".git"} & set(p.relative_to(ROOT).parts)
+    if not {".venv", ".venvs", ".cache", "site", "node_modules", ".git"}
+    & set(p.relative_to(ROOT).parts)
 )
 PYTHON = {"python", "py", "python3"}
 

@@ -19,6 +19,7 @@ from tools.project import ROOT
 NOT_OURS = {
     ".git",
     ".venv",
+    ".venvs",
     ".cache",
     ".pytest_cache",
     ".ruff_cache",

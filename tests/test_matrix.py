@@ -313,3 +313,31 @@ def test_setting_up_the_legacy_path_changes_nothing_in_this_process(tmp_path, mo
     assert (purelib / "legacy_keras.pth").read_text() == "import legacy_keras\n"
     assert (purelib / "legacy_keras.py").read_bytes() == matrix.LEGACY_KERAS.read_bytes()
     assert "TF_USE_LEGACY_KERAS" not in os.environ and sys.meta_path == finders
+
+
+def test_every_backend_has_an_environment_that_is_its_reference():
+    from tools import backends
+
+    assert set(matrix.REFERENCES) == set(backends.BACKENDS)
+    for name, env in matrix.REFERENCES.items():
+        assert env.backend == name
+        if name != backends.DEFAULT:
+            assert env.requirement == f"-r {backends.get(name).requirements}"
+
+
+def test_a_backend_snippet_is_compared_with_its_backend_environments_only():
+    records = fake_records(
+        {
+            "tf-2.21": {"alpha": "one\n"},
+            "tf-2.20": {"alpha": "one\n"},
+            "jax": {"on_jax": "jax says\n"},
+            "torch": {"on_torch": "torch says\n"},
+        }
+    )
+    backend_of = {"alpha": "tensorflow", "on_jax": "jax", "on_torch": "torch"}.get
+    page = compatibility.render_page(records, ["alpha", "on_jax", "on_torch"], backend_of)
+    assert "| [`on_jax`](#on_jax) | JAX | - |" in page
+    assert "| [`on_torch`](#on_torch) | PyTorch | - |" in page
+    assert "| [`alpha`](#alpha) | TF 2.20, TF 2.21 | - |" in page
+    # Not "not yet run" under the TensorFlow releases: they never run a JAX snippet.
+    assert "not yet run" not in page.split("## Environments")[0]

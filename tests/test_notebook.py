@@ -2,6 +2,7 @@
 
 import dataclasses
 import difflib
+import json
 import re
 import time
 from pathlib import Path
@@ -9,16 +10,19 @@ from pathlib import Path
 import jupyter_client.kernelspec
 import nbformat
 import pytest
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 from nbclient.util import run_sync
 from support import copy_repository, html_text, links, write_snippet
 
-from tools import content, generate, notebook, project, runner
+from tools import backends, content, generate, notebook, project, runner
 from tools.project import ROOT
 from tools.runner import normalise
 
 PAGES = notebook.pages_with_notebooks()
+# Every notebook: (page, the backend whose cells it runs).
+NOTEBOOKS = [(page, backend) for page in PAGES for backend in notebook.page_backends(page)]
 PAGE = ROOT / "docs" / "tensor-vs-variable.md"
 NOTEBOOK = notebook.notebook_path(PAGE)
 # Asks the kernel for the exception exactly as the snippet runner records it.
@@ -48,17 +52,36 @@ def timeout_for(cell) -> float:
     return content.Snippet(ROOT / "snippets" / source.partition(":")[0]).directives().timeout
 
 
-def execute(nb, workdir: Path, timeout=timeout_for) -> dict[int, Run]:
-    """Run every code cell in one fresh kernel; a cell past its timeout stops the run."""
+def kernel_manager(backend: str, folder: Path) -> AsyncKernelManager:
+    """A kernel of the backend's environment (tools/backends.py): the project's python3 kernel
+    for TensorFlow, else an ipykernel started with that environment's interpreter, through a
+    kernel spec written in `folder`."""
+    if backend == backends.DEFAULT:
+        return AsyncKernelManager(kernel_name="python3")
+    chosen = backends.get(backend)
+    spec = folder / "kernels" / f"keras-{backend}"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [str(chosen.python()), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": chosen.label, "language": "python"})
+    )
+    specs = jupyter_client.kernelspec.KernelSpecManager(kernel_dirs=[str(spec.parent)])
+    return AsyncKernelManager(kernel_name=spec.name, kernel_spec_manager=specs)
+
+
+def execute(nb, workdir: Path, timeout=timeout_for, backend=backends.DEFAULT) -> dict[int, Run]:
+    """Run every code cell in one fresh kernel of the backend's environment; a cell past its
+    timeout stops the run."""
     nb = nbformat.from_dict(nb)
     client = NotebookClient(
         nb,
-        kernel_name=nb.metadata.kernelspec.name,
+        km=kernel_manager(backend, workdir.parent / f"{workdir.name}-spec"),
         timeout_func=timeout,
         allow_errors=True,
         shutdown_kernel="immediate",  # a hanging kernel is killed, not waited for
         resources={"metadata": {"path": str(workdir)}},
     )
+    client.owns_km = True  # shut its kernel down at the end, as for a kernel it made itself
     runs = {}
     with client.setup_kernel():
         # A terminal shows stdout and stderr as one stream, in the order written; a kernel sends
@@ -125,16 +148,30 @@ def check_cell(nb, index: int, run: Run, name="tiny.ipynb", cells=None) -> str |
     return f"{label}: output differs from the stored output\n{diff}"
 
 
-@pytest.fixture(scope="module", params=PAGES, ids=[p.name for p in PAGES])
-def page(request):
+@pytest.fixture(
+    scope="module",
+    params=NOTEBOOKS,
+    ids=[notebook.notebook_path(p, backend=b).name for p, b in NOTEBOOKS],
+)
+def page_backend(request):
     return request.param
 
 
 @pytest.fixture(scope="module")
-def committed(page):
+def page(page_backend):
+    return page_backend[0]
+
+
+@pytest.fixture(scope="module")
+def backend(page_backend):
+    return page_backend[1]
+
+
+@pytest.fixture(scope="module")
+def committed(page, backend):
     """The committed notebook, once it is what the generator makes from the page: the checks
     below compare it with the snippets, and a stale one would fail them for no reason of theirs."""
-    path = notebook.notebook_path(page)
+    path = notebook.notebook_path(page, backend=backend)
     [made] = [g for g in generate.generated() if g.path == path]
     assert made.error is None, made.error
     stale = generate.stale(path, made.text)
@@ -143,10 +180,10 @@ def committed(page):
 
 
 @pytest.fixture(scope="module")
-def executed(committed, tmp_path_factory):
+def executed(committed, backend, tmp_path_factory):
     # An empty folder as the working directory: the snippet files are not importable there.
     start = time.monotonic()
-    runs = execute(committed, tmp_path_factory.mktemp("kernel"))
+    runs = execute(committed, tmp_path_factory.mktemp("kernel"), backend=backend)
     print(f"\nnotebook executed in a kernel in {time.monotonic() - start:.1f} s")
     return runs
 
@@ -158,7 +195,8 @@ def test_kernel_is_installed():
 
 def test_every_page_with_snippets_has_a_notebook_and_no_other():
     assert PAGE in PAGES
-    expected = {notebook.notebook_path(p) for p in PAGES}
+    expected = {notebook.notebook_path(p, backend=b) for p, b in NOTEBOOKS}
+    assert {notebook.notebook_path(p) for p in PAGES} <= expected
     found = set((ROOT / "docs" / notebook.NOTEBOOK_DIR).glob("*.ipynb"))
     assert found == expected, "run: python -m tools.notebook (and delete notebooks of no page)"
 
@@ -175,9 +213,13 @@ def test_notebook_is_valid_and_quiet(committed):
             assert all("execution_count" not in o for o in cell.outputs), label
 
 
-def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, committed):
+def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, backend, committed):
     shown = set()
-    for cell in committed.cells:
+    code_cells = [c for c in committed.cells if c.cell_type == "code"]
+    if backend != backends.DEFAULT:  # first, the cell that sets the backend, and no other
+        setting = code_cells.pop(0)
+        assert setting.source == notebook.backend_cell(backend) and not setting.outputs
+    for cell in code_cells:
         if cell.cell_type == "code":
             name, _, parts = cell.metadata["snippet"].partition(":")
             snippet = content.Snippet(ROOT / "snippets" / name)
@@ -195,24 +237,26 @@ def test_every_code_cell_is_a_snippet_section_and_shows_its_stored_output(page, 
                 assert notebook.output_text(cell) == snippet.stored_output(), name
                 shown.add(snippet.name)
     outputs = {i.stem for i in content.includes(page) if i.suffix == "out"}
-    script_only = {
-        name
-        for name in outputs
-        if content.Snippet(ROOT / "snippets" / f"{name}.py").directives().script_only
-    }
-    assert shown == outputs - script_only
+    directives = {n: content.Snippet(ROOT / "snippets" / f"{n}.py").directives() for n in outputs}
+    script_only = {name for name in outputs if directives[name].script_only}
+    elsewhere = {name for name in outputs if directives[name].backend != backend} - script_only
+    assert shown == outputs - script_only - elsewhere
     prose = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
     for name in script_only:  # shown in Markdown, with the output it stored
         stored = content.Snippet(ROOT / "snippets" / f"{name}.py").stored_output()
         assert f"`python snippets/{name}.py`" in prose and stored.strip() in prose, name
+    for name in elsewhere:  # shown with the output it stored, naming the notebook that runs it
+        runs_it = notebook.notebook_path(page, backend=directives[name].backend).name
+        stored = content.Snippet(ROOT / "snippets" / f"{name}.py").stored_output()
+        assert f"`{runs_it}`" in prose and stored.strip() in prose, name
 
 
-def test_notebook_cells_match_stored_outputs_in_a_kernel(page, committed, executed):
+def test_notebook_cells_match_stored_outputs_in_a_kernel(page, backend, committed, executed):
     code = [i for i, c in enumerate(committed.cells) if c.cell_type == "code"]
     assert sorted(executed) == code
-    name = notebook.notebook_path(page).name
+    name = notebook.notebook_path(page, backend=backend).name
     origins = notebook.line_origins(page)
-    cells = {executed[i].cell_file: origins[committed.cells[i].id] for i in code}
+    cells = {executed[i].cell_file: origins.get(committed.cells[i].id, []) for i in code}
     problems = [check_cell(committed, i, executed[i], name, cells) for i in code]
     problems = [p for p in problems if p]
     assert not problems, (

@@ -119,7 +119,8 @@ def toy_runs(toy):
     found = content.snippets(toy)
     shuffled = random.Random(7).sample(found, len(found))
     return {
-        order: runner.run_all(listed, cache=False, new_processes=order == "fresh")
+        # in_order: as listed, not the longest first
+        order: runner.run_all(listed, cache=False, new_processes=order == "fresh", in_order=True)
         for order, listed in [
             ("forward", found),
             ("reverse", found[::-1]),
@@ -230,8 +231,8 @@ def real_runs(checked_snippets, scope):
         forward = runner.run_all(found, cache=False)
     runs = {
         "forward": forward,
-        "reverse": runner.run_all(found[::-1], cache=False),
-        "shuffled": runner.run_all(shuffled, cache=False),
+        "reverse": runner.run_all(found[::-1], cache=False, in_order=True),
+        "shuffled": runner.run_all(shuffled, cache=False, in_order=True),
         "fresh": runner.run_all(found, cache=False, new_processes=True),
     }
     return {order: by_name(results) for order, results in runs.items()}

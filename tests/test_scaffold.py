@@ -56,6 +56,8 @@ def run(args, cwd):
 def copy(tmp_path_factory):
     """A copy of the repository with a page scaffolded into it, exactly as documented."""
     project = copy_repository(tmp_path_factory.mktemp("clone") / "tf-variable-explainer")
+    # Its tests run with this checkout's environments: .venv's Python, and the backends' .venvs.
+    (project / ".venvs").symlink_to(ROOT / ".venvs", target_is_directory=True)
     made = run([sys.executable, "-m", "tools.scaffold", SLUG, TITLE], cwd=project)
     assert made.returncode == 0, made.stdout + made.stderr
     assert f"wrote snippets/{NAME}.out" in made.stdout

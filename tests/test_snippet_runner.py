@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support import site_packages, write_snippet
 
-from tools import content, runner, snippets
+from tools import backends, content, runner, snippets
 from tools.project import ROOT
 
 # Toy snippets in a folder of their own: independent of the pages and snippets.
@@ -526,11 +526,13 @@ def test_a_root_without_snippets_is_named_not_passed(tmp_path, command):
         )
 
 
-def test_a_python_without_tensorflow_is_told_which_python_to_use(monkeypatch, tmp_path):
-    monkeypatch.setattr(sys, "path", [site_packages(tmp_path, "numpy-2.4.6")])
-    with pytest.raises(SystemExit) as stopped:
-        snippets.main(["check"])
-    assert str(stopped.value) == (
-        f"TensorFlow is not installed for {sys.executable}: run the project's .venv/bin/python "
-        "(`bash scripts/test` installs it)"
+def test_a_python_without_tensorflow_is_told_which_python_to_use(monkeypatch, tmp_path, capsys):
+    write_snippet(tmp_path / "project", "needs_tf", "print(1)\n", "1\n")
+    numpy_only = [Path(site_packages(tmp_path / "lib", "numpy-2.4.6"))]
+    monkeypatch.setattr(backends, "site_packages_of", lambda python: numpy_only)
+    assert snippets.main(["check", "--root", str(tmp_path / "project")]) == 1
+    assert capsys.readouterr().err == (
+        f"FAIL snippets/needs_tf.py: backend=tensorflow: TensorFlow is not installed for "
+        f"{sys.executable}; run the project's .venv/bin/python, installed with: "
+        "python3 -m uv sync --locked (or bash scripts/test)\n"
     )

@@ -58,6 +58,16 @@ def test_outputs_were_verified_with_the_installed_versions():
     )
 
 
+@pytest.mark.parametrize("backend", content.snippet_backends())
+def test_other_backends_outputs_were_verified_with_their_installed_versions(backend):
+    stored = content.BackendVersions.stored(backend)
+    installed = content.BackendVersions.installed(backend)
+    assert stored == installed, (
+        f"snippets/{stored.file(backend)} says {stored.line().strip()!r} but the tests run with "
+        f"{installed.line().strip()!r}: run `python -m tools.snippets refresh` and review"
+    )
+
+
 def test_every_snippet_is_shown_on_a_page():
     included = {i.stem for page in pages.all_pages() for i in content.includes(page)}
     unshown = [s.label for s in SNIPPETS if s.name not in included]

@@ -1,7 +1,9 @@
 """The compatibility page, docs/reference/compatibility.md, made from the matrix results.
 
 compat/results/<env>.json holds what every snippet printed in one environment (tools/matrix.py
-writes it). The page answers "does this hold for my version?": per snippet, the environments
+writes it). A snippet is compared across the environments of its Keras backend only; the
+reference of a JAX or PyTorch snippet is that backend's own environment.
+The page answers "does this hold for my version?": per snippet, the environments
 whose output is the reference's, since which release it has been so, and the differences where
 it is not; at the top, a summary of every snippet whose output changed. Everything on it is
 computed from the results; the wording is in tools/templates/compatibility.md.jinja.
@@ -15,8 +17,16 @@ from pathlib import Path
 
 import jinja2
 
-from tools import content, runner
-from tools.matrix import ENVIRONMENTS, KERAS_2, KERAS_3, REFERENCE, Environment, load_results
+from tools import backends, content, runner
+from tools.matrix import (
+    ENVIRONMENTS,
+    KERAS_2,
+    KERAS_3,
+    REFERENCE,
+    REFERENCES,
+    Environment,
+    load_results,
+)
 from tools.project import ROOT
 
 PAGE = "docs/reference/compatibility.md"
@@ -76,6 +86,7 @@ class SnippetRow:
     diff: str  # each other group against the reference, as a unified diff
     keras3: list[Environment]  # the Keras 3 environments that ran it, oldest first
     not_run: list[Environment]  # environments that ran, but before this snippet existed
+    reference: Environment = REFERENCE  # whose output the pages show: its backend's reference
 
     @property
     def changed(self) -> bool:
@@ -84,12 +95,12 @@ class SnippetRow:
     @property
     def summary(self) -> str:
         """One sentence: where the reference's output holds, and since when."""
-        ref = REFERENCE.label
+        ref = self.reference.label
         if not self.keras3_differs:
             parts = ["same on every Keras 3 release that ran"]
         elif self.since is None:
             parts = [f"differs from {ref} under {names(self.keras3_differs)}"]
-        elif self.since == REFERENCE:
+        elif self.since == self.reference:
             parts = [f"{ref}'s output is new in {ref}"]
             parts.append(f"differs under {names(self.keras3_differs)}")
         else:
@@ -102,12 +113,29 @@ class SnippetRow:
         return "; ".join(parts) + "."
 
 
-def snippet_row(name: str, records: dict[str, dict], environments: list[Environment]) -> SnippetRow:
-    """One snippet across the environments that ran; one whose results predate the snippet
-    (a snippet added since the matrix last ran) counts as not run, never as the same."""
+def backend_of(name: str, root: Path = ROOT) -> str:
+    """The backend a snippet names (the default for a name that is no snippet file)."""
+    path = root / "snippets" / f"{name}.py"
+    try:
+        return content.Snippet(path).directives().backend if path.exists() else backends.DEFAULT
+    except content.ContentError:
+        return backends.DEFAULT
+
+
+def snippet_row(
+    name: str,
+    records: dict[str, dict],
+    environments: list[Environment],
+    backend: str = backends.DEFAULT,
+) -> SnippetRow:
+    """One snippet across the environments of its backend that ran; one whose results predate
+    the snippet (a snippet added since the matrix last ran) counts as not run, never as the
+    same."""
+    reference_env = REFERENCES[backend]
+    environments = [env for env in environments if env.backend == backend]
     ran = [env for env in environments if name in records[env.name]["snippets"]]
     texts = {env.name: shown(records[env.name]["snippets"][name]) for env in ran}
-    reference = texts.get(REFERENCE.name)
+    reference = texts.get(reference_env.name)
     groups: dict[str, Group] = {}
     if reference is not None:
         groups[reference] = Group([], reference, True)
@@ -116,13 +144,13 @@ def snippet_row(name: str, records: dict[str, dict], environments: list[Environm
         groups.setdefault(text, Group([], text, text == reference)).envs.append(env)
     line3 = [env for env in ran if env.line == KERAS_3]
     since = None
-    if REFERENCE in line3:
-        for env in reversed(line3[: line3.index(REFERENCE) + 1]):
+    if reference_env in line3:
+        for env in reversed(line3[: line3.index(reference_env) + 1]):
             if texts[env.name] != reference:
                 break
             since = env
     diff = "".join(
-        runner.diff(reference, group.text, REFERENCE.label, group.label)
+        runner.diff(reference, group.text, reference_env.label, group.label)
         for group in groups.values()
         if not group.is_reference and reference is not None
     )
@@ -136,6 +164,7 @@ def snippet_row(name: str, records: dict[str, dict], environments: list[Environm
         diff=diff,
         keras3=line3,
         not_run=[env for env in environments if env not in ran],
+        reference=reference_env,
     )
 
 
@@ -147,13 +176,19 @@ def block(text: str, language: str = "text", indent: str = "") -> str:
     return content.fenced(content.escape_includes(shown), language, indent)
 
 
-def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
-    """docs/reference/compatibility.md, from the results records (a pure function of them)."""
+def render_page(records: dict[str, dict], snippet_names: list[str], backend_of=backend_of) -> str:
+    """docs/reference/compatibility.md, from the results records (a pure function of them and
+    of each snippet's backend, `backend_of(name)`)."""
     ran = [env for env in ENVIRONMENTS if not records[env.name].get("error")]
-    rows = [snippet_row(name, records, ran) for name in snippet_names]
-    # Per environment, how many of today's snippets it has not run (added since it last ran).
+    of = {name: backend_of(name) for name in snippet_names}
+    rows = [snippet_row(name, records, ran, of[name]) for name in snippet_names]
+    # Per environment, how many of today's snippets of its backend it has not run.
     pending = {
-        env.name: sum(name not in records[env.name]["snippets"] for name in snippet_names)
+        env.name: sum(
+            name not in records[env.name]["snippets"]
+            for name in snippet_names
+            if of[name] == env.backend
+        )
         for env in ran
     }
     environment = jinja2.Environment(
@@ -166,6 +201,7 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
     )
     environment.filters["block"] = block
     environment.globals["names"] = names
+    environment.globals["backend_label"] = lambda record, env: _backend_label(record, env)
     page = environment.get_template(TEMPLATE.name).render(
         environments=ENVIRONMENTS,
         records=records,
@@ -178,6 +214,13 @@ def render_page(records: dict[str, dict], snippet_names: list[str]) -> str:
         KERAS_3=KERAS_3,
     )
     return "\n".join(line.rstrip() for line in page.split("\n")).rstrip("\n") + "\n"
+
+
+def _backend_label(record: dict, env: Environment) -> str:
+    """The backend an environment ran and its version, from its record: 'JAX 0.10.2'."""
+    found = record.get("backend") or {}
+    version = found.get("version") or (record.get("versions") or {}).get(env.backend, "-")
+    return f"{backends.get(env.backend).label} {version}"
 
 
 def snippet_names(root: Path = ROOT) -> list[str]:

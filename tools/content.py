@@ -32,11 +32,10 @@ import keyword
 import math
 import os
 import platform
-import sys
 import tokenize
 from pathlib import Path
 
-from tools import project
+from tools import backends, project
 
 DEFAULT_TIMEOUT = 120.0  # seconds before a run is killed
 MAX_TIMEOUT = 24 * 3600.0  # seconds; finite, and within what the runner's waits (select) accept
@@ -50,6 +49,11 @@ DIRECTIVE_PREFIX = "snippet:"
 OPTIONS = {  # key: (an example value, what it means)
     "raises": ("TypeError", "the snippet must end with this exception"),
     "timeout": ("300", f"seconds before it is killed (default {DEFAULT_TIMEOUT:g}, at most a day)"),
+    "backend": (
+        "jax",
+        f"the Keras backend it runs under, in that backend's environment\n(one of "
+        f"{', '.join(backends.BACKENDS)}; default {backends.DEFAULT})",
+    ),
 }
 FLAGS = {
     "fresh-process": "run it in a new interpreter, never in a forked one",
@@ -81,6 +85,8 @@ class Directives:
     # Runs only as a file (it starts processes from its own file, say): a notebook shows its
     # code and output but cannot run it as a cell.
     script_only: bool = False
+    backend: str = backends.DEFAULT  # a name of tools/backends.py's table
+    backend_line: int | None = None  # the line that names it, for messages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,6 +165,11 @@ class Snippet:
                         f"{self.label}:{number}: {word}: expected a number of seconds above 0 "
                         f"and at most {MAX_TIMEOUT:g} (a day)"
                     )
+                if key == "backend" and value not in backends.BACKENDS:
+                    raise ContentError(
+                        f"{self.label}:{number}: {word}: unknown Keras backend {value!r}; "
+                        f"expected one of {', '.join(backends.BACKENDS)} (tools/backends.py)"
+                    )
                 options[key], given_at[key] = value, number
         if options.get("raises", "").rpartition(".")[2] == "SystemExit":
             raise ContentError(
@@ -170,6 +181,8 @@ class Snippet:
             timeout=float(options.get("timeout", DEFAULT_TIMEOUT)),
             fresh_process="fresh-process" in flags,
             script_only="script-only" in flags,
+            backend=options.get("backend", backends.DEFAULT),
+            backend_line=given_at.get("backend"),
         )
 
     def sections(self) -> tuple[list[Section], list[str]]:
@@ -610,7 +623,7 @@ class Versions:
         found = installed_distributions()
 
         def first(*names: str) -> str:
-            keys = map(_distribution_key, names)
+            keys = map(backends.key, names)
             return next((found[key] for key in keys if key in found), "not installed")
 
         return cls(
@@ -634,26 +647,87 @@ class Versions:
         (project.snippets_dir(root) / VERSIONS_FILE).write_text(self.line(), encoding="utf-8")
 
 
-def _distribution_key(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
-
-
 def installed_distributions() -> dict[str, str]:
     """The version of every distribution installed on sys.path, by its name in lowercase with
-    "-" and "." as "_"; where two entries of sys.path have one, the first wins, as for imports.
+    "-" and "." as "_"; where two entries of sys.path have one, the first wins, as for imports
+    (tools/backends.py reads them, for any environment)."""
+    return backends.installed_versions(backends.site_packages_of(None))
 
-    Read from the names of the metadata folders, which the binary distribution format writes as
-    `<name>-<version>.dist-info` (packaging.python.org, "Binary distribution format"), not by
-    parsing every METADATA file as importlib.metadata does: about 1 ms for 140 packages instead
-    of 150 ms, which a cached re-check would pay on every run.
-    """
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        folder = Path(entry or ".")
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            name, _, version = path.name.removesuffix(".dist-info").partition("-")
-            if path.suffix == ".dist-info" and version:
-                found.setdefault(_distribution_key(name), version)
-    return found
+
+@dataclasses.dataclass(frozen=True)
+class BackendVersions:
+    """The versions the outputs of another backend's snippets (JAX, PyTorch) were verified
+    with, as pages show them: `snippets/verified-with-<backend>.txt`, one line such as
+    'JAX 0.10.2, Keras 3.15.1, NumPy 2.4.6, Python 3.11', written by `tools.snippets refresh`
+    from that backend's environment."""
+
+    backend: str  # a name of tools/backends.py's table
+    version: str  # of the backend's library
+    keras: str
+    numpy: str
+    python: str  # major.minor
+
+    def line(self) -> str:
+        label = backends.get(self.backend).label
+        return (
+            f"{label} {self.version}, Keras {self.keras}, NumPy {self.numpy}, "
+            f"Python {self.python}\n"
+        )
+
+    @staticmethod
+    def file(backend: str) -> str:
+        return f"verified-with-{backend}.txt"
+
+    @classmethod
+    def parse(cls, text: str, backend: str) -> BackendVersions:
+        """The inverse of line(); raises ContentError naming the file."""
+        where = f"snippets/{cls.file(backend)}"
+        label = backends.get(backend).label
+        parts = [part.rpartition(" ") for part in text.strip().split(", ")]
+        names = [name for name, _, _ in parts]
+        if names != [label, "Keras", "NumPy", "Python"] or not all(v for _, _, v in parts):
+            raise ContentError(
+                f"{where}: expected '{label} …, Keras …, NumPy …, Python …', found "
+                f"{text.strip()!r}; write it with `python -m tools.snippets refresh`"
+            )
+        return cls(backend, *(version for _, _, version in parts))
+
+    @classmethod
+    def installed(cls, backend: str) -> BackendVersions:
+        """Read from the backend environment's folder, without starting its Python."""
+        chosen = backends.get(backend)
+        python = chosen.python()
+        found = backends.installed_versions(backends.site_packages_of(python))
+
+        def first(*names: str) -> str:
+            keys = map(backends.key, names)
+            return next((found[key] for key in keys if key in found), "not installed")
+
+        major_minor = ".".join(backends.python_version(python).split(".")[:2])
+        return cls(
+            backend, first(*chosen.distributions), first("keras"), first("numpy"), major_minor
+        )
+
+    @classmethod
+    def stored(cls, backend: str, root: Path = project.ROOT) -> BackendVersions:
+        """What the backend's file says; raises ContentError when missing or malformed."""
+        path = project.snippets_dir(root) / cls.file(backend)
+        text = path.read_text(encoding="utf-8") if path.exists() else "<missing>"
+        return cls.parse(text, backend)
+
+    def store(self, root: Path = project.ROOT) -> None:
+        (project.snippets_dir(root) / self.file(self.backend)).write_text(
+            self.line(), encoding="utf-8"
+        )
+
+
+def snippet_backends(root: Path = project.ROOT) -> list[str]:
+    """The backends other than the default that the project's snippets run under, in the
+    order of tools/backends.py (a snippet with a broken directive counts for none)."""
+    used = set()
+    for snippet in snippets(root):
+        try:
+            used.add(snippet.directives().backend)
+        except ContentError:
+            pass
+    return [name for name in backends.BACKENDS if name in used and name != backends.DEFAULT]

@@ -6,7 +6,8 @@
 The generated files are committed, and the tests fail while one is out of date:
 
 - `docs/notebook/<page>.ipynb`, the notebook edition of each page that shows snippet code
-  (tools/notebook.py), from the page, its snippets and their stored outputs;
+  (tools/notebook.py), from the page, its snippets and their stored outputs, and
+  `docs/notebook/<page>-<backend>.ipynb` for each other Keras backend its snippets run under;
 - `docs/reference/compatibility.md`, the compatibility page (tools/compatibility.py), from
   compat/results/;
 - `snippets/where-each-fix-holds.md`, the table of where each running-total variant holds
@@ -31,7 +32,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tools import compatibility, content, holds_table, notebook, project
+from tools import backends, compatibility, content, holds_table, notebook, project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +55,17 @@ def generators(root: Path = project.ROOT) -> dict[Path, Callable[[], str]]:
     # A page that includes the table gets a notebook with the table being generated.
     included = {Path(holds_table.PATH).name: table}
 
-    def notebook_of(page: Path) -> Callable[[], str]:
-        return lambda: notebook.dumps(notebook.build(page, root, config(), included))
+    def notebook_of(page: Path, backend: str) -> Callable[[], str]:
+        return lambda: notebook.dumps(notebook.build(page, root, config(), included, backend))
 
-    files = {
-        notebook.notebook_path(p, root): notebook_of(p) for p in notebook.pages_with_notebooks(root)
-    }
+    files = {}
+    for page in notebook.pages_with_notebooks(root):
+        try:
+            names = notebook.page_backends(page, root, config())
+        except (notebook.NotebookError, content.ContentError, project.ProjectError):
+            names = [backends.DEFAULT]  # its notebook reports the error when it is made
+        for backend in names:
+            files[notebook.notebook_path(page, root, backend)] = notebook_of(page, backend)
     files[root / compatibility.PAGE] = lambda: compatibility.generate(root)
     files[root / holds_table.PATH] = table
     return files

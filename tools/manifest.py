@@ -1,8 +1,9 @@
 """`snippets.json`: the manifest of every snippet, for people who embed them.
 
 For each `snippets/<name>.py`: its path, its URLs on the repository host, its named sections
-with their line numbers, its stored output, the versions that output was verified with, the
-SHA-256 of the file and of the output, the commit at which those very bytes were verified, and
+with their line numbers, its stored output, the versions that output was verified with (for a
+snippet of another Keras backend, that backend's and its version), the SHA-256 of the file and
+of the output, the commit at which those very bytes were verified, and
 the earlier versions of both files with the commit of each. Its shape is fixed by the JSON Schema
 `docs/schemas/snippets.schema.json`; `docs/verify_snippets.py` reads it to tell an embedder
 whether a copy is the verified one.
@@ -24,7 +25,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tools import content, project
+from tools import backends, content, project
 
 NAME = "snippets.json"  # at the root of the site
 SCHEMA = "schemas/snippets.schema.json"  # under docs/, published beside the manifest
@@ -169,6 +170,16 @@ def build(root: Path, config) -> dict:
         same = [v for v in past if (v.sha256, v.output_sha256) == (code_sha, output_sha)]
         if not past or past[-1] not in same:
             clean = False  # these bytes are not HEAD's
+        try:
+            backend = snippet.directives().backend
+            verified = (
+                versions
+                if backend == backends.DEFAULT
+                else dataclasses.asdict(content.BackendVersions.stored(backend, root))
+            )
+        except content.ContentError as error:
+            problems.append(str(error))
+            continue
         entries.append(
             {
                 "name": snippet.name,
@@ -183,7 +194,7 @@ def build(root: Path, config) -> dict:
                     "text": output,
                     "sha256": output_sha,
                 },
-                "verified_with": versions,
+                "verified_with": verified,
                 "commit": same[-1].commit if same else None,
                 "history": [
                     dataclasses.asdict(v)

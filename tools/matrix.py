@@ -9,10 +9,12 @@
                                                from the stored outputs; exit 1 when there are
                                                some, 2 when that TensorFlow cannot be installed
 
-Each environment is its own virtual environment, built with uv. The snippets are run there by
-the one snippet runner, started with that environment's interpreter as
-`python -m tools.snippets report`, which prints the versions and each snippet's output as JSON:
-the one way this project runs code in another interpreter.
+Each environment is its own virtual environment, built with uv; the environments of the other
+Keras backends (JAX, PyTorch) are built as tools/backends.py builds them, with pip from their
+pinned requirements. The snippets of an environment's backend are run there by the one snippet
+runner, started with that environment's interpreter as
+`python -m tools.snippets report --backend NAME`, which prints the versions and each snippet's
+output as JSON: the one way this project runs code in another interpreter.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools import content, project, runner
+from tools import backends, content, project, runner
 from tools.project import ROOT
 
 RESULTS = "compat/results"
@@ -48,6 +50,12 @@ class Environment:
     line: str  # "Keras 3", or "Keras 2" for TF 2.15 and the legacy path (tf-keras)
     excludes: tuple[str, ...] = ()  # distributions not to install (a second TensorFlow)
     legacy_keras: bool = False  # `import keras` gives tf_keras (tools/legacy_keras.py)
+    backend: str = backends.DEFAULT  # the Keras backend whose snippets it runs
+
+    @property
+    def requirements(self) -> str | None:
+        """The pinned requirements file of a backend environment (its requirement is `-r` it)."""
+        return self.requirement.removeprefix("-r ") if self.requirement.startswith("-r ") else None
 
 
 KERAS_3, KERAS_2 = "Keras 3", "Keras 2"
@@ -89,9 +97,19 @@ ENVIRONMENTS = [
     # The newest release and the nightly, as the drift check runs them.
     Environment("latest", "tensorflow-cpu tf-keras", "newest release", KERAS_3, NO_SECOND_TF),
     Environment("nightly", "tf-nightly tf-keras-nightly", "nightly", KERAS_3),
+    # Each other backend's own environment, as the tests run it (tools/backends.py).
+    *(
+        Environment(b.name, f"-r {b.requirements}", b.label, KERAS_3, backend=b.name)
+        for b in backends.BACKENDS.values()
+        if b.requirements
+    ),
 ]
 # The release every stored output and every page is verified with: the pin of pyproject.toml.
 REFERENCE = next(e for e in ENVIRONMENTS if e.requirement == PINNED and not e.legacy_keras)
+# Per backend, the environment whose outputs the pages show: for another backend, its own.
+REFERENCES = {REFERENCE.backend: REFERENCE} | {
+    e.backend: e for e in ENVIRONMENTS if e.requirements is not None
+}
 
 # What `--tf` accepts besides a version number.
 DRIFT_TARGETS = {"latest": "tensorflow-cpu tf-keras", "nightly": "tf-nightly tf-keras-nightly"}
@@ -112,6 +130,11 @@ def build_env(folder: Path, env: Environment) -> Path:
 
     Raises InstallError with uv's message when a step fails.
     """
+    if env.requirements is not None:  # another backend's: made as its own environment is
+        try:
+            return backends.make_environment(folder, ROOT / env.requirements)
+        except backends.BackendError as error:
+            raise InstallError(str(error)) from None
     python = folder / "bin" / "python"
     install = ["pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,14 +190,16 @@ def _install_legacy_keras(python: Path) -> None:
     )
 
 
-def report_with(python: Path, names: list[str], root: Path = ROOT):
-    """`tools.snippets report` run by another interpreter: its parsed report.
+def report_with(python: Path, names: list[str], root: Path = ROOT, backend: str = backends.DEFAULT):
+    """`tools.snippets report` run by another interpreter on the snippets of `backend`: its
+    parsed report.
 
     Raises InstallError with the interpreter's stderr when it does not produce one.
     """
     from tools.snippets import Report
 
     command = [str(python), "-m", "tools.snippets", "report", *names, "--root", str(root)]
+    command += ["--backend", backend]
     try:
         done = subprocess.run(
             command, cwd=root, capture_output=True, text=True, timeout=REPORT_TIMEOUT, check=False
@@ -202,8 +227,9 @@ def run_environment(env: Environment, root: Path = ROOT) -> dict:
     }
     try:
         python = build_env(root / CACHE / env.name, env)
-        found = report_with(python, [], root)
+        found = report_with(python, [], root, env.backend)
         record["versions"] = dataclasses.asdict(found.versions)
+        record["backend"] = found.backend
         record["snippets"] = found.outcomes
     except InstallError as error:
         record["error"] = str(error)
@@ -229,8 +255,8 @@ def differences(found, names: list[str], root: Path = ROOT) -> tuple[int, str]:
     """
     lines, status = [], 0
     for snippet in content.snippets(root):
-        if names and snippet.name not in names:
-            continue
+        if (names and snippet.name not in names) or snippet.name not in found.outcomes:
+            continue  # not asked for, or of another backend
         outcome = found.outcomes[snippet.name]
         stored = snippet.stored_output() or ""
         if outcome["problem"]:

@@ -6,6 +6,13 @@ prose becomes Markdown cells (admonitions and tabs turned into plain Markdown), 
 snippet section becomes a code cell, and the stored output included under it
 (`--8<-- "name.out"`) becomes that cell's output. Nothing is executed here; tools/generate.py
 writes the file.
+
+A kernel runs one Keras backend, fixed when Keras is imported, so a page gets one notebook per
+backend its snippets run under (`# snippet: backend=jax`, tools/backends.py):
+`notebook/<page>.ipynb` for TensorFlow, `notebook/<page>-<backend>.ipynb` for each other one,
+whose first code cell sets KERAS_BACKEND before anything imports Keras. Each holds the whole page;
+the cells of another backend's snippets are shown with their stored output, not run, and name the
+notebook that runs them, so every code cell of every notebook runs as its snippet did.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import nbformat
 from markdown_it.tree import SyntaxTreeNode
 from nbformat.v4.rwbase import split_lines
 
-from tools import content, pages, project
+from tools import backends, content, pages, project
 
 NOTEBOOK_DIR = "notebook"
 RAISES_TAG = "raises-exception"
@@ -46,9 +53,15 @@ class Cell:
     output: str | None = None  # for code: the stored output shown under it, if any
     raises: str | None = None  # for code: the exception the stored output ends with
     script_only: bool = False  # for code: shown with its output, not run as a cell
+    backend: str = backends.DEFAULT  # for code: the Keras backend its snippet runs under
+    imports: frozenset[str] = frozenset()  # for code: the snippet modules its lines import from
     # for code: where each line comes from, (snippets/<name>.py, its line), None for a line of
     # the page's own
     origins: list[tuple[str, int] | None] = field(default_factory=list)
+
+    @property
+    def module(self) -> str:
+        return self.source.partition(".py:")[0]
 
     def text(self) -> str:
         """The cell's source, without blank lines at either end."""
@@ -62,8 +75,20 @@ class Cell:
         return self.origins[start : start + len(self.text().split("\n"))]
 
 
-def notebook_path(page: Path, root: Path = project.ROOT) -> Path:
-    return project.docs_dir(root) / NOTEBOOK_DIR / page.with_suffix(".ipynb").name
+def notebook_path(page: Path, root: Path = project.ROOT, backend: str = backends.DEFAULT) -> Path:
+    """notebook/<page>.ipynb, or notebook/<page>-<backend>.ipynb for another backend."""
+    suffix = "" if backend == backends.DEFAULT else f"-{backend}"
+    return project.docs_dir(root) / NOTEBOOK_DIR / f"{page.stem}{suffix}.ipynb"
+
+
+def page_backends(page: Path, root: Path = project.ROOT, config=None) -> list[str]:
+    """The backends a page's notebooks run: TensorFlow, then every other one its code cells
+    use, in the order of tools/backends.py. Raises NotebookError as build() does."""
+    config = config or project.site_config(root)
+    used = {
+        cell.backend for cell in _Converter(page, root, config).convert() if cell.kind == "code"
+    }
+    return [name for name in backends.BACKENDS if name == backends.DEFAULT or name in used]
 
 
 def pages_with_notebooks(root: Path = project.ROOT) -> list[Path]:
@@ -221,6 +246,7 @@ class _Converter:
         self.read(number, name)
         snippet = content.Snippet(self.snippets / name)
         parts, lines, origins = [], [], []
+        self.imported: set[str] = set()  # sibling modules, filled by sibling_import
         for line in body.strip("\n").splitlines():
             include = content.parse_include(line.strip())
             if not include:
@@ -250,11 +276,19 @@ class _Converter:
                 bound.update(target.id for target in targets if isinstance(target, ast.Name))
         self.defined.setdefault(snippet.name, set()).update(bound)
         try:
-            script_only = snippet.directives().script_only
+            directives = snippet.directives()
         except content.ContentError as error:
             raise NotebookError(str(error)) from None
         self.cells.append(
-            Cell("code", lines, source=label, script_only=script_only, origins=origins)
+            Cell(
+                "code",
+                lines,
+                source=label,
+                script_only=directives.script_only,
+                backend=directives.backend,
+                imports=frozenset(self.imported),
+                origins=origins,
+            )
         )
 
     def sibling_import(self, number: int, source: str, line: str) -> str:
@@ -281,6 +315,7 @@ class _Converter:
                 f"but no earlier code block on the page shows its definition "
                 f"(include {module}.py:layer before it)"
             )
+        self.imported.add(module)
         return f"# {line}  (defined in a cell above)"
 
     def output(self, number: int, name: str) -> None:
@@ -337,19 +372,67 @@ def _outputs(cell: Cell) -> list:
 def script_only(cell: Cell, code: str) -> str:
     """A Markdown cell that shows a script-only snippet and its stored output."""
     name = cell.source.partition(":")[0]
+    return (
+        f"> **Run this one as a script:** `python snippets/{name}` in a clone of the repository. "
+        "It starts processes from its own file, which a notebook cell cannot do.\n\n"
+        + _shown(cell, code)
+    )
+
+
+def other_backend(cell: Cell, code: str, page: Path) -> str:
+    """A Markdown cell that shows a snippet of another backend than the notebook's, with its
+    stored output, and names the notebook that runs it."""
+    label = backends.get(cell.backend).label
+    name = notebook_path(page, backend=cell.backend).name
+    return (
+        f"> **This one runs under {label}:** in this page's {label} notebook, `{name}`; Keras "
+        "runs one backend per process, chosen when it is imported.\n\n" + _shown(cell, code)
+    )
+
+
+def _shown(cell: Cell, code: str) -> str:
     shown = content.fenced(code, "python")
     if cell.output is not None:
         shown += "\n\nIt printed:\n\n" + content.fenced(cell.output, "text")
+    return shown
+
+
+def runs_in(cells: list[Cell], backend: str) -> set[int]:
+    """The indexes of the code cells the notebook of `backend` runs: those of its snippets, and
+    the cells without a stored output (definitions) of the modules they import from, at any
+    depth: a JAX snippet may import a layer that a backend-neutral module defines."""
+    run = {i for i, c in enumerate(cells) if c.kind == "code" and c.backend == backend}
+    needed = set().union(*(cells[i].imports for i in run)) if run else set()
+    while True:
+        more = {
+            i
+            for i, c in enumerate(cells)
+            if c.kind == "code" and c.module in needed and c.output is None and i not in run
+        }
+        if not more:
+            return run
+        run |= more
+        needed |= set().union(*(cells[i].imports for i in more))
+
+
+def backend_cell(backend: str) -> str:
+    """The first code cell of another backend's notebook."""
     return (
-        f"> **Run this one as a script:** `python snippets/{name}` in a clone of the repository. "
-        "It starts processes from its own file, which a notebook cell cannot do.\n\n" + shown
+        "import os\n\n"
+        "# Keras reads its backend when it is first imported: set it before that.\n"
+        f'os.environ["KERAS_BACKEND"] = "{backend}"'
     )
 
 
 def build(
-    page: Path, root: Path = project.ROOT, config=None, generated: Generated | None = None
+    page: Path,
+    root: Path = project.ROOT,
+    config=None,
+    generated: Generated | None = None,
+    backend: str = backends.DEFAULT,
 ) -> nbformat.NotebookNode:
-    """The notebook of a page; raises NotebookError naming the page and line.
+    """The notebook of a page that runs the cells of `backend`; raises NotebookError naming the
+    page and line.
 
     `generated` makes the text of generated files under snippets/ that a page may include (by
     name), so that the notebook shows the file being generated rather than the one last written.
@@ -357,28 +440,42 @@ def build(
     config = config or project.site_config(root)
     cells = _Converter(page, root, config, generated).convert()
     relative = page.relative_to(root).as_posix()
+    label = backends.get(backend).label
+    needs = (
+        "It needs TensorFlow and installs nothing"
+        if backend == backends.DEFAULT
+        else f"It runs the {label} cells: it needs {label} and Keras, installs nothing, and its "
+        "first code cell sets the backend"
+    )
     intro = (
         f"> **The notebook edition of the page.** It is generated from `{relative}` in the "
         "repository. Each code cell is a section of a file under `snippets/`, and the output "
         "stored under it is the output the tests verified. Where a snippet imports a class from "
-        "another snippet file, the notebook defines that class in an earlier cell instead. It "
-        "needs TensorFlow and installs nothing; run the cells from top to bottom."
+        "another snippet file, the notebook defines that class in an earlier cell instead. "
+        f"{needs}; run the cells from top to bottom."
     )
     nb_cells = []
+    if backend != backends.DEFAULT:
+        nb_cells.append(nbformat.v4.new_code_cell(backend_cell(backend), id="keras-backend"))
+    running = runs_in(cells, backend)
     for index, cell in enumerate(cells):
         text = cell.text()
-        if cell.script_only:
-            nb_cells.append(
-                nbformat.v4.new_markdown_cell(script_only(cell, text), id=cell_id(index))
-            )
+        if cell.script_only or (cell.kind == "code" and index not in running):
+            shown = script_only(cell, text) if cell.script_only else other_backend(cell, text, page)
+            nb_cells.append(nbformat.v4.new_markdown_cell(shown, id=cell_id(index)))
             continue
         if cell.kind == "markdown":
             text = re.sub(r"\n{3,}", "\n\n", text)
             if index == 0:  # after the title
                 title, _, rest = text.partition("\n")
-                if title.startswith("# "):  # the site lists both pages by their title
-                    title += " (notebook)"
+                if title.startswith("# "):  # the site lists every notebook by its title
+                    title += (
+                        " (notebook)" if backend == backends.DEFAULT else f" ({label} notebook)"
+                    )
                 text = f"{title}\n\n{intro}\n{rest}"
+            if index == 0 and backend != backends.DEFAULT:  # the title above the backend cell
+                nb_cells.insert(0, nbformat.v4.new_markdown_cell(text, id=cell_id(index)))
+                continue
             nb_cells.append(nbformat.v4.new_markdown_cell(text, id=cell_id(index)))
             continue
         code = nbformat.v4.new_code_cell(text, id=cell_id(index), outputs=_outputs(cell))

@@ -11,10 +11,12 @@ prints on stdout, followed, for a snippet meant to fail, by the exception as Pyt
 Directives in comment lines of the snippet (outside the shown sections) are listed by
 `python -m tools.snippets --help` (from tools/content.py, which reads them).
 
-How snippets are run is in tools/runner/. `refresh`, `report` and `--fresh-processes` run every
+How snippets are run is in tools/runner/: each under the Keras backend it names, in that
+backend's environment (tools/backends.py). `refresh`, `report` and `--fresh-processes` run every
 snippet as a new `python snippets/<name>.py`. `report` is how another environment's interpreter
-hands its results to this one (tools/matrix.py): versions and, per snippet, the output and the
-problem, as one JSON object on stdout.
+hands its results to this one (tools/matrix.py): it runs the snippets of one backend
+(`--backend`, default tensorflow) with its own interpreter, and prints the versions and, per
+snippet, the output and the problem, as one JSON object on stdout.
 
 `refresh` writes nothing unless every snippet it runs ran as marked and every generated file can
 be made from the new outputs: a problem leaves every file as it was. Ctrl-C (SIGINT) or SIGTERM
@@ -29,7 +31,7 @@ import json
 import sys
 from pathlib import Path
 
-from tools import content, project, runner
+from tools import backends, content, project, runner
 
 
 def select(names: list[str], root: Path) -> tuple[list[content.Snippet], list[str]]:
@@ -58,28 +60,45 @@ class Report:
 
     versions: content.Versions
     outcomes: dict[str, dict]  # name -> {"output": str, "problem": str | None}
+    backend: dict | None = None  # {"name": "jax", "version": "0.10.2"}: what ran them
 
     def dumps(self) -> str:
         return json.dumps(
-            {"versions": dataclasses.asdict(self.versions), "snippets": self.outcomes}
+            {
+                "versions": dataclasses.asdict(self.versions),
+                "backend": self.backend,
+                "snippets": self.outcomes,
+            }
         )
 
     @classmethod
     def loads(cls, text: str) -> Report:
         data = json.loads(text)
-        return cls(content.Versions(**data["versions"]), data["snippets"])
+        return cls(content.Versions(**data["versions"]), data["snippets"], data.get("backend"))
 
 
-def report(snippets: list[content.Snippet]) -> Report:
-    """Run every snippet in a new interpreter, cache off: the record of this environment."""
-    results = runner.run_all(snippets, new_processes=True, cache=False)
+def report(snippets: list[content.Snippet], backend: str = backends.DEFAULT) -> Report:
+    """Run every snippet in a new process of this interpreter, cache off: the record of this
+    environment, which runs `backend`."""
+    results = runner.run_all(snippets, new_processes=True, cache=False, python=Path(sys.executable))
+    installed = content.installed_distributions()
+    library = backends.get(backend).distributions
+    version = next((installed[k] for k in map(backends.key, library) if k in installed), None)
     return Report(
         content.Versions.installed(),
         {
             r.snippet.name: {"output": r.output, "problem": r.problem and r.problem.strip()}
             for r in results
         },
+        {"name": backend, "version": version or "not installed"},
     )
+
+
+def _backend_of(snippet: content.Snippet) -> str:
+    try:
+        return snippet.directives().backend
+    except content.ContentError:
+        return backends.DEFAULT  # reported with its problem by the run, like any other
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-cache", action="store_true", help="run every snippet even if it passed unchanged"
     )
+    parser.add_argument(
+        "--backend",
+        default=backends.DEFAULT,
+        choices=list(backends.BACKENDS),
+        help="report only: the backend whose snippets this interpreter runs (default: %(default)s)",
+    )
     # Options may come anywhere: `check --fresh-processes NAME` as well as `check NAME --...`.
     args = parser.parse_intermixed_args(argv)
     try:
@@ -112,17 +137,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Carry out the parsed command line; the exit status. Raises runner.Interrupted, and
-    SystemExit when this Python has no TensorFlow, which every snippet here needs."""
-    if content.Versions.installed().tensorflow == "not installed":
-        sys.exit(
-            f"TensorFlow is not installed for {sys.executable}: run the project's "
-            ".venv/bin/python (`bash scripts/test` installs it)"
-        )
+    """Carry out the parsed command line; the exit status. Raises runner.Interrupted.
+
+    A snippet whose backend's environment is missing (TensorFlow in this Python, or .venvs/jax)
+    is reported as a failure naming what to install; the others still run.
+    """
     root = args.root.resolve()
     snippets, problems = select(args.names, root)
     if args.command == "report":
-        print(report(snippets).dumps())
+        mine = [s for s in snippets if _backend_of(s) == args.backend]
+        others = sorted({s.name for s in snippets} - {s.name for s in mine})
+        if args.names and others:
+            sys.exit(f"not snippets of backend {args.backend}: {', '.join(others)}")
+        print(report(mine, args.backend).dumps())
         return 0
     refresh = args.command == "refresh"
     for snippet in snippets:  # section markers: each problem names its line and the fix
@@ -167,6 +194,9 @@ def store(results: list[runner.Result], root: Path) -> list[str]:
     folder = project.snippets_dir(root)
     paths = [r.snippet.out_path for r in results]
     paths += [folder / content.RECORD_FILE, folder / content.VERSIONS_FILE]
+    # Each other backend's versions line, from its environment, when it is installed.
+    others = [b for b in content.snippet_backends(root) if backends.get(b).missing() is None]
+    paths += [folder / content.BackendVersions.file(b) for b in others]
     paths += list(generate.generators(root)) if site else []
 
     class Refused(Exception):
@@ -180,6 +210,8 @@ def store(results: list[runner.Result], root: Path) -> list[str]:
                 written.append(f"wrote {result.snippet.out_label}")
             content.record([r.snippet for r in results], root)
             content.Versions.installed().store(root)
+            for backend in others:
+                content.BackendVersions.installed(backend).store(root)
             files = generate.generated(root) if site else []
             errors = [file.error for file in files if file.error]
             if errors:

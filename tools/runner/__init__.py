@@ -1,11 +1,13 @@
 """Where a snippet is run: each with fresh interpreter state, judged against its stored output.
 
-`run_all(snippets)` runs snippets two at a time and returns one `Result` per snippet. By default
-a snippet runs in a child forked from one server process that has already imported what the
-snippets import (child/fork_server.py), which pays `import tensorflow` once per run instead of
-once per snippet; `new_processes=True`, and snippets marked `# snippet: fresh-process`, run as
-`python snippets/<name>.py` each. A snippet that passed before with identical inputs is not run
-again unless the cache is off (cache.py).
+`run_all(snippets)` runs snippets two at a time, the longest first, and returns one `Result` per
+snippet. Each runs under the Keras backend it names (`# snippet: backend=jax`), with that
+backend's interpreter and KERAS_BACKEND set (tools/backends.py). By default a snippet runs in a
+child forked from a server process of its backend that has already imported what the snippets
+import (child/fork_server.py), which pays `import tensorflow` (or jax, or torch) once per run
+instead of once per snippet; `new_processes=True`, and snippets marked
+`# snippet: fresh-process`, run as `python snippets/<name>.py` each. A snippet that passed before
+with identical inputs is not run again unless the cache is off (cache.py).
 
 Modules in child/ are put on the PYTHONPATH of every run: they are loaded by the snippet's own
 process, never by this one.
@@ -22,14 +24,13 @@ import re
 import selectors
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tools import project
+from tools import backends, project
 from tools.content import ContentError, Directives, Snippet, Versions, split_output, visible
 
 CHILD_DIR = Path(__file__).resolve().parent / "child"
@@ -102,9 +103,10 @@ def normalise(text: str, root: Path = project.ROOT) -> str:
     return _KERAS_TIMINGS.sub(r"\g<1>…s - …/\g<2>", text)
 
 
-def child_env() -> dict[str, str]:
-    """The environment of a snippet's process: ours, with child/ on PYTHONPATH."""
-    env = dict(os.environ)
+def child_env(backend: str = backends.DEFAULT) -> dict[str, str]:
+    """The environment of a snippet's process: ours, with child/ on PYTHONPATH and what its
+    backend sets (KERAS_BACKEND)."""
+    env = dict(os.environ) | backends.get(backend).env()
     env.pop("SNIPPET_RESULT", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHILD_DIR), env.get("PYTHONPATH")]))
     env["PYTHONIOENCODING"] = "utf-8"
@@ -179,22 +181,27 @@ def _interrupts_raised():
 
 
 def run_in_new_process(
-    snippet: Snippet, directives: Directives, groups: Groups | None = None
+    snippet: Snippet,
+    directives: Directives,
+    groups: Groups | None = None,
+    python: Path | None = None,
 ) -> Result:
     """Run one snippet as `python snippets/<name>.py` in a new interpreter.
 
     groups: where its process group is kept while it runs (raises Interrupted once stopped).
+    python: the interpreter; by default its backend's (tools/backends.py).
     """
     groups = groups or Groups()
+    python = python or backends.get(directives.backend).python()
     from tools.runner.child.snippet_capture import GRACE, Capture, exited
 
     with tempfile.TemporaryDirectory() as tmp:
         result_file = Path(tmp) / "exception.json"
-        env = child_env()
+        env = child_env(directives.backend)
         env["SNIPPET_RESULT"] = str(result_file)
         capture = Capture()
         proc = groups.popen(
-            [sys.executable, snippet.label],
+            [str(python), snippet.label],
             cwd=snippet.root,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -343,51 +350,95 @@ def _forking_works() -> bool:
     return hasattr(os, "fork") and hasattr(os, "pidfd_open") and Path("/proc/self/task").is_dir()
 
 
+def _refusal(snippet: Snippet, directives: Directives, python: Path | None) -> str | None:
+    """Why the snippet's backend cannot run it here (its environment is missing), naming the
+    file and line and what to install; None when it can."""
+    if python is not None:  # an interpreter chosen by the caller (report): it is the environment
+        return None
+    missing = backends.get(directives.backend).missing()
+    if missing is None:
+        return None
+    where = (
+        f"{snippet.label}:{directives.backend_line}" if directives.backend_line else snippet.label
+    )
+    return f"{where}: backend={directives.backend}: {missing}"
+
+
 def run_all(
     snippets: list[Snippet],
     workers: int = 2,
     *,
     new_processes: bool = False,
     cache: bool | None = None,
+    python: Path | None = None,
+    in_order: bool = False,
 ) -> list[Result]:
     """Run every snippet and compare it with its stored output; one Result each, in order.
 
-    A snippet that cannot even be read (a bad directive) gets a Result with its problem.
-    new_processes=True runs each in a new interpreter instead of a forked child of the server.
+    Each runs under its backend (tools/backends.py): in that backend's interpreter, forked from
+    a server of that backend, or in a new process. A snippet that cannot even be read (a bad
+    directive) or whose backend's environment is missing gets a Result with its problem; the
+    others still run.
+    new_processes=True runs each in a new interpreter instead of a forked child of a server.
     cache (default: on unless the CI variable is set) skips a snippet that passed before with
     identical inputs; its Result then carries the stored output and cached=True.
+    python: run every snippet with this interpreter instead of its backend's (`report`, where
+    the interpreter is the environment being recorded).
+    in_order: start them in the order given; by default the longest (as last measured) first,
+    so that two workers finish together.
     """
     from tools.runner import cache as check_cache
     from tools.runner.server import ForkServer, preload
 
     use_cache = check_cache.default() if cache is None else cache
+    root = snippets[0].root if snippets else project.ROOT
     results: dict[Path, Result] = {}
     todo: list[tuple[Snippet, Directives, str, str | None]] = []  # with its mode and cache key
-    inputs = check_cache.inputs_digest(snippets[0].root) if use_cache and snippets else b""
+    inputs: dict[str, bytes] = {}  # per backend
     for snippet in snippets:
         try:
             directives = snippet.directives()
         except ContentError as error:
             results[snippet.path] = Result(snippet, problem=str(error), failure=str(error))
             continue
+        refused = _refusal(snippet, directives, python)
+        if refused:
+            results[snippet.path] = Result(snippet, problem=refused, failure=refused)
+            continue
         mode = "new-process" if new_processes or directives.fresh_process else "forked"
-        key = check_cache.key(inputs, snippet, mode) if use_cache else None
+        key = None
+        if use_cache:
+            backend = directives.backend
+            if backend not in inputs:
+                inputs[backend] = check_cache.inputs_digest(root, backend, python)
+            key = check_cache.key(inputs[backend], snippet, mode)
         if key is not None and check_cache.hit(snippet, mode, key):
             output = snippet.stored_output() or ""
             results[snippet.path] = Result(snippet, output=output, cached=True)
             continue
         todo.append((snippet, directives, mode, key))
 
-    forked = [s for s, _, mode, _ in todo if mode == "forked"]
-    server = None
+    durations = check_cache.durations(root)
+    if not in_order:  # the longest first; one never measured counts as the longest
+        todo.sort(key=lambda item: -durations.get(check_cache.duration_key(item[0], item[1]),
+                                                  float("inf")))  # fmt: skip
+    forked: dict[str, list[Snippet]] = {}  # by backend
+    for snippet, directives, mode, _ in todo:
+        if mode == "forked":
+            forked.setdefault(directives.backend, []).append(snippet)
+    servers: dict[str, ForkServer] = {}
     groups = Groups()
+    measured: dict[str, float] = {}
 
     def one(item: tuple[Snippet, Directives, str, str | None]) -> Result:
         snippet, directives, mode, key = item
-        if server is not None and snippet in forked:
+        started = time.monotonic()
+        server = servers.get(directives.backend) if mode == "forked" else None
+        if server is not None:
             result = server.run(snippet, directives)
         else:
-            result = run_in_new_process(snippet, directives, groups)
+            result = run_in_new_process(snippet, directives, groups, python)
+        measured[check_cache.duration_key(snippet, directives)] = time.monotonic() - started
         result.failure = compare(result)
         if key is not None and result.passed:
             check_cache.store(snippet, mode, key)
@@ -397,17 +448,22 @@ def run_all(
     with _interrupts_raised():
         try:
             if forked and _forking_works():
-                server = ForkServer(forked[0].root, preload(forked), groups)
+                for backend, listed in forked.items():
+                    servers[backend] = ForkServer(
+                        root, preload(listed), groups, backend=backend, python=python
+                    )
             for (snippet, *_), result in zip(todo, pool.map(one, todo), strict=True):
                 results[snippet.path] = result
         except Interrupted as interrupted:
             groups.stop(interrupted.signum)
-            if server is not None:
+            for server in servers.values():
                 server.stop()
             pool.shutdown(cancel_futures=True)
             raise
         finally:
             pool.shutdown()
-            if server is not None:
+            for server in servers.values():
                 server.close()
+    if measured:
+        check_cache.store_durations(root, measured)
     return [results[s.path] for s in snippets]

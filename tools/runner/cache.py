@@ -1,21 +1,26 @@
 """The check cache: a snippet that passed is not run again while nothing it depends on changes.
 
 What it depends on: how it is run (forked or in a new process), its bytes, its stored output,
-every other file under snippets/, folders too (it may import or read them), the Python,
-TensorFlow, Keras and installed package versions, uv.lock, the TF_*, KERAS_* and PYTHON*
-variables, and the runner's own code. Entries live in .cache/snippets/<mode>/; the cache is off
-when the CI variable is set.
+every other file under snippets/, folders too (it may import or read them), its Keras backend and
+that backend's environment (its Python and every installed package's version), uv.lock, the
+TF_*, KERAS_* and PYTHON* variables, and the runner's own code. Entries live in
+.cache/snippets/<mode>/; the cache is off when the CI variable is set.
+
+It also keeps how long each snippet last took (.cache/snippets/durations.json), whatever the
+cache's setting: the runner starts the longest first. That only orders the runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import sys
 from pathlib import Path
 
-from tools.content import RECORD_FILE, Snippet, Versions, installed_distributions
+from tools import backends
+from tools.content import RECORD_FILE, Directives, Snippet, Versions
 
 CACHE_DIR = Path(".cache") / "snippets"
 RUNNER_DIR = Path(__file__).resolve().parent
@@ -27,12 +32,14 @@ def default() -> bool:
 
 
 def runner_files() -> list[Path]:
-    """The code that decides how snippets are run and judged."""
-    return sorted([*RUNNER_DIR.glob("*.py"), *(RUNNER_DIR / "child").glob("*.py")])
+    """The code that decides how snippets are run and judged, the table of backends included."""
+    found = [*RUNNER_DIR.glob("*.py"), *(RUNNER_DIR / "child").glob("*.py")]
+    return sorted([*found, Path(backends.__file__)])
 
 
-def inputs_digest(root: Path) -> bytes:
-    """Everything outside the snippet itself that can change what a snippet prints."""
+def inputs_digest(root: Path, backend: str = backends.DEFAULT, python: Path | None = None) -> bytes:
+    """Everything outside the snippet itself that can change what a snippet of `backend`
+    prints when run by `python` (by default the backend's interpreter)."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
@@ -42,9 +49,19 @@ def inputs_digest(root: Path) -> bytes:
     # The runner's own code: a change in how snippets are run or normalised re-runs them all.
     for path in runner_files():
         add(f"runner:{path.name}", path.read_bytes())
-    add("python", f"{sys.version} {sys.executable} {platform.platform()}".encode())
-    add("versions", Versions.installed().line().encode())
-    installed = sorted(f"{name}=={version}" for name, version in installed_distributions().items())
+    chosen = backends.get(backend)
+    add("backend", chosen.name.encode())
+    interpreter = python or chosen.python()
+    if interpreter == Path(sys.executable):  # this interpreter: what it has imported from
+        add("python", f"{sys.version} {sys.executable} {platform.platform()}".encode())
+        add("versions", Versions.installed().line().encode())
+        folders = backends.site_packages_of(None)
+    else:  # another environment: read from its folder, without starting it
+        version = backends.python_version(interpreter)
+        add("python", f"{version} {interpreter} {platform.platform()}".encode())
+        folders = backends.site_packages_of(interpreter)
+    found = backends.installed_versions(folders)
+    installed = sorted(f"{name}=={version}" for name, version in found.items())
     add("installed", "\n".join(installed).encode())
     lock = root / "uv.lock"
     add("uv.lock", lock.read_bytes() if lock.exists() else b"")
@@ -90,3 +107,33 @@ def store(snippet: Snippet, mode: str, key: str) -> None:
     entry = _entry(snippet, mode)
     entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_text(key)
+
+
+DURATIONS = "durations.json"
+
+
+def duration_key(snippet: Snippet, directives: Directives) -> str:
+    return f"{directives.backend}/{snippet.name}"
+
+
+def durations(root: Path) -> dict[str, float]:
+    """Seconds each snippet took when it last ran, by duration_key; {} when none is known."""
+    path = root / CACHE_DIR / DURATIONS
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return (
+        {k: v for k, v in found.items() if isinstance(v, int | float)}
+        if isinstance(found, dict)
+        else {}
+    )
+
+
+def store_durations(root: Path, measured: dict[str, float]) -> None:
+    path = root / CACHE_DIR / DURATIONS
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(durations(root) | measured, sort_keys=True), encoding="utf-8")
+    except OSError:
+        pass  # an order, not a result: a folder that cannot be written costs only speed

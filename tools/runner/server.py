@@ -2,7 +2,9 @@
 
 The server imports what the snippets import once, then forks one child per snippet; each child
 is set up as `python snippets/<name>.py` would be. This module starts it, sends it one request
-per snippet and judges each child's run like any other.
+per snippet and judges each child's run like any other. A server runs one Keras backend: it is
+started with that backend's interpreter and KERAS_BACKEND set (tools/backends.py), so its Keras
+is imported under that backend before any fork.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
+from tools import backends
 from tools.content import Directives, Snippet
 from tools.runner import Groups, Result, child_env, judge, run_in_new_process
 
@@ -29,9 +32,19 @@ class ForkServer:
     a terminal's Ctrl-C: the runner stops it (stop(), close()), and it kills its children then.
     """
 
-    def __init__(self, root: Path, preload: list[str], groups: Groups):
+    def __init__(
+        self,
+        root: Path,
+        preload: list[str],
+        groups: Groups,
+        backend: str = backends.DEFAULT,
+        python: Path | None = None,
+    ):
+        """backend: the Keras backend of every snippet it runs; python: its interpreter, by
+        default the backend's (tools/backends.py)."""
         self.root = root
         self.groups = groups  # for the runs in new processes, if the server stops on its own
+        self.python = python or backends.get(backend).python()
         self._tmp = tempfile.TemporaryDirectory()
         self._log = open(Path(self._tmp.name) / "server.log", "wb")  # noqa: SIM115
         # Replies come on a pipe of their own; what the server or a library it imports prints
@@ -39,14 +52,14 @@ class ForkServer:
         replies, reply_end = os.pipe()
         self._proc = subprocess.Popen(
             [
-                sys.executable,
+                str(self.python),
                 "-c",
                 "import fork_server; fork_server.serve()",
                 str(reply_end),
                 *preload,
             ],
             cwd=root,
-            env=child_env(),
+            env=child_env(backend),
             stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=self._log,
@@ -106,7 +119,7 @@ class ForkServer:
                 + log.read_text(encoding="utf-8", errors="replace")[-2000:],
                 file=sys.stderr,
             )
-            return run_in_new_process(snippet, directives, self.groups)
+            return run_in_new_process(snippet, directives, self.groups, self.python)
         return judge(
             snippet,
             directives,
