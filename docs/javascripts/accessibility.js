@@ -14,8 +14,8 @@
 // right after the DOM changed makes the browser lay out the whole page there and then (a long
 // page has thousands of elements), so widths are read in a ResizeObserver's callback, which runs
 // once layout is done anyway, and only for the boxes whose size changed. A code block off screen
-// is not laid out at all (`content-visibility: auto`, tools/code_heights.py) and keeps its size
-// when it is shown, so it is checked again when the browser shows it.
+// is not laid out at all (`content-visibility: auto`, tools/code_heights.py), so it is measured
+// when it comes near the screen, not before.
 (function () {
   "use strict";
 
@@ -35,20 +35,37 @@
   }
 
   const sizes = new ResizeObserver((entries) => entries.forEach((entry) => check(entry.target)));
+  // A code block the browser may skip (`content-visibility: auto`) is measured only while it is
+  // near the screen: reading the width of a skipped block makes the browser lay it out. Until
+  // then it can take focus, so Tab never passes over one that scrolls.
+  const near = new IntersectionObserver(
+    (entries) => {
+      for (const { target, isIntersecting } of entries) {
+        if (isIntersecting) {
+          sizes.observe(target); // its first callback checks it
+        } else {
+          sizes.unobserve(target);
+        }
+      }
+    },
+    { rootMargin: "50%" },
+  );
+  const MARKED = '[style*="--md-lines"]';
   const watched = new WeakSet();
-  document.addEventListener("contentvisibilityautostatechange", (event) => {
-    if (!event.skipped && event.target.matches(BOXES)) {
-      check(event.target);
-    }
-  });
 
   function fix() {
     document.querySelectorAll("nav.md-code__nav:not([role])").forEach((nav) => {
       nav.setAttribute("role", "none");
     });
     document.querySelectorAll(BOXES).forEach((box) => {
-      if (!watched.has(box)) {
-        watched.add(box);
+      if (watched.has(box)) {
+        return;
+      }
+      watched.add(box);
+      if (box.matches(MARKED)) {
+        box.setAttribute("tabindex", "0");
+        near.observe(box);
+      } else {
         sizes.observe(box);
       }
     });
