@@ -5,9 +5,10 @@ Every .html file the build writes is visited (found in the build, not listed her
 load with an empty cache. A visit records console errors, failed requests, requests to any host
 other than 127.0.0.1, the bytes sent to the browser (gzip-encoded, as GitHub Pages sends them),
 axe-core's violations (axe.min.js bundled with axe-playwright-python, no network), horizontal
-overflow and the meta description, and writes a screenshot to test-artifacts/. Then come the
-quiz, the copy button, the theme toggle and the 404 page, and a test that breaks pages on
-purpose to show that each check fails when it should.
+overflow and the meta description, and writes a screenshot to test-artifacts/. The phone visit
+also records the page's cost on a phone (see PHONE_LOAD below). Then come the quiz, the copy
+button, the theme toggle, search and the 404 page, and a test that breaks pages on purpose to
+show that each check fails when it should.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import dataclasses
 import functools
 import gzip
 import http.server
+import json
 import mimetypes
 import os
 import shutil
@@ -56,6 +58,18 @@ ARGS = [
 # reader's browser would download.
 COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map"}
 EXPLAINER = "tensor-vs-variable/"
+# PHONE_LOAD: what a first load costs the phone's main thread, measured in Chromium's own trace
+# rather than in seconds, so a busy machine does not change it. The seconds a phone spends are
+# Lighthouse's to measure (benchmarks/lighthouse.py, run on a schedule; figures in README):
+# it scores "total blocking time", the main thread's long tasks, which on these pages were the
+# browser restyling every element of the page several times while Material starts (the
+# running-totals page restyled 39,500 elements in one load, its notebook 67,000). Off-screen code
+# is now skipped (tools/code_heights.py), and a page may restyle at most this many elements:
+RESTYLE_BUDGET = 20_000
+# A skipped code block is exactly as tall as when it is shown (measured to the 1/2 px), and the
+# load moves nothing a reader sees (Lighthouse's cumulative layout shift, summed).
+SHIFT_BUDGET = 0.01
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "loading"]
 # Bytes each server has written (status lines, headers, encoded bodies), by port. Chromium
 # reports no body size for a worker's script, so the page weight is counted where it is sent.
 SENT: dict[int, int] = {}
@@ -194,6 +208,9 @@ class Visit:
     violations: list[str] = dataclasses.field(default_factory=list)
     overflow: int = 0
     description: str = ""
+    restyled: int | None = None  # elements restyled during the load (phone visits only)
+    shift: float = 0.0  # layout shift during the load
+    heights: list[str] = dataclasses.field(default_factory=list)  # code whose height changed
 
     def problems(self) -> dict[str, list[str]]:
         """What each check finds wrong with this visit; empty lists when it is clean."""
@@ -207,6 +224,13 @@ class Visit:
             else [],
             "overflow": [f"{self.overflow} px wider than the window"] if self.overflow > 0 else [],
             "description": [] if self.description.strip() else ["no meta description"],
+            "restyle": [f"{self.restyled:,} elements restyled > {RESTYLE_BUDGET:,}"]
+            if (self.restyled or 0) > RESTYLE_BUDGET
+            else [],
+            "shift": [f"layout shift {self.shift:.3f} > {SHIFT_BUDGET}"]
+            if self.shift > SHIFT_BUDGET
+            else [],
+            "heights": self.heights,
         }
 
 
@@ -218,6 +242,48 @@ def open_page(browser, url, viewport=DESKTOP, scheme="light", **context_options)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     return page
+
+
+# Runs in the page before its own scripts: the layout shifts of the load, as Lighthouse counts
+# them (not those right after input).
+SHIFTS = """
+window.__shifts = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts += entry.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+# Each code block that tools/code_heights.py marked, with the height it has while the browser
+# skips it, then shown: the two must be equal, or showing it would move the page.
+HEIGHTS = """() => {
+  const marked = [...document.querySelectorAll(
+    '.md-typeset pre > code[style*="--md-lines"], .md-typeset pre[style*="--md-lines"]')];
+  const skipped = marked.map((el) => el.getBoundingClientRect().height);
+  for (const el of marked) el.style.contentVisibility = "visible";
+  const shown = marked.map((el) => el.getBoundingClientRect().height);
+  for (const el of marked) el.style.contentVisibility = "";
+  return marked.map((el, i) => [el.textContent.split("\\n")[0].slice(0, 60), skipped[i], shown[i]])
+    .filter(([, a, b]) => Math.abs(a - b) > 0.5)
+    .map(([line, a, b]) => `code block "${line}": ${a} px while skipped, ${b} px shown`);
+}"""
+
+
+def restyled_elements(trace: bytes) -> int:
+    """Elements the page's main thread restyled, from a Chromium trace of one load.
+
+    The main thread is the one that painted the first contentful paint; each style recalculation
+    (`UpdateLayoutTree`) records how many elements it visited.
+    """
+    events = json.loads(trace)["traceEvents"]
+    paints = [e for e in events if e.get("name") == "firstContentfulPaint"]
+    if not paints:
+        raise AssertionError("the trace has no first contentful paint")
+    main = (paints[0]["pid"], paints[0]["tid"])
+    return sum(
+        e.get("args", {}).get("elementCount", 0)
+        for e in events
+        if e.get("name") == "UpdateLayoutTree" and (e.get("pid"), e.get("tid")) == main
+    )
 
 
 def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Visit:
@@ -239,13 +305,23 @@ def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Vis
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
     page.on("pageerror", lambda error: result.console_errors.append(str(error)))
+    phone = viewport == PHONE
+    page.add_init_script(SHIFTS)
     try:
         port = urlsplit(url).port
         before = SENT.get(port, 0)
-        response = page.goto(url)
-        page.wait_for_load_state("networkidle")
+        if phone:
+            browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+        try:
+            response = page.goto(url)
+            page.wait_for_load_state("networkidle")
+        finally:
+            trace = browser.stop_tracing() if phone else None
         result.status = response.status
         result.transferred = SENT.get(port, 0) - before
+        result.shift = page.evaluate("window.__shifts")
+        if trace is not None:
+            result.restyled = restyled_elements(trace)
         for violation in Axe().run(page).response["violations"]:
             targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
             result.violations.append(
@@ -256,6 +332,7 @@ def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Vis
         )
         meta = page.locator('meta[name="description"]')
         result.description = (meta.first.get_attribute("content") or "") if meta.count() else ""
+        result.heights = page.evaluate(HEIGHTS)
         if screenshot:
             page.screenshot(path=screenshot, full_page=True)
     finally:
@@ -353,6 +430,20 @@ def test_every_page_has_a_meta_description(visits):
     assert problems_of(visits, "description") == []
 
 
+def test_first_load_on_a_phone_restyles_within_budget(visits):
+    phone = [v for (_, w, _), v in visits.items() if w == PHONE["width"]]
+    assert phone and all(v.restyled and v.restyled > 100 for v in phone), "nothing was measured"
+    assert problems_of(visits, "restyle") == []
+
+
+def test_loading_moves_nothing(visits):
+    assert problems_of(visits, "shift") == []
+
+
+def test_off_screen_code_is_as_tall_as_when_shown(visits):
+    assert problems_of(visits, "heights") == []
+
+
 # Each broken page must trip its own check: proof that the checks above can fail.
 BROKEN = {
     "axe": '<img src="../assets/images/favicon.png">',
@@ -361,6 +452,18 @@ BROKEN = {
     "requests": '<img alt="" src="no-such-image.png">',
     "overflow": '<div style="width: 2000px">too wide</div>',
     "weight": '<script src="noise.js"></script>',
+    # 400 more elements, then every element restyled 60 times: a class that a `.x *` rule
+    # reads is toggled on <body>, then the layout is read (what Material's palette does once).
+    "restyle": '<style>.x * { color: red }</style><div id="many"></div><script>'
+    'const many = document.getElementById("many");'
+    "for (let i = 0; i < 400; i++) many.append(document.createElement('span'));"
+    "for (let i = 0; i < 60; i++) { document.body.classList.toggle('x');"
+    " document.body.offsetHeight }</script>",
+    "shift": '<div id="grows"></div><script>setTimeout(() => '
+    "document.getElementById('grows').style.height = '400px', 100)</script>",
+    # Off screen, marked one line long, three lines shown.
+    "heights": '<div style="height: 3000px"></div><pre><code style="--md-lines: 1">a\nb\nc\n'
+    "</code></pre>",
 }
 
 
@@ -543,3 +646,31 @@ def test_theme_toggle_switches_palettes(base_url, browser):
     page = open_page(browser, base_url + EXPLAINER, scheme="dark")
     assert page.evaluate(scheme) == "slate"
     page.context.close()
+
+
+# Search ----------------------------------------------------------------------------------------
+
+
+def search(page, term: str) -> tuple[str, list[str]]:
+    """Material's count line and the page of each result it lists for `term`, typed as a reader
+    types it, as paths relative to the site."""
+    box = page.locator(".md-search__input")
+    box.click()
+    box.press_sequentially(term)
+    meta = page.locator(".md-search-result__meta")
+    meta.filter(has_text="matching").wait_for()
+    hrefs = page.locator(".md-search-result__item").evaluate_all(
+        "items => items.map(li => li.querySelector('a').href)"
+    )
+    return meta.inner_text(), [urlsplit(h).path.removeprefix(site_path()) for h in hrefs]
+
+
+@pytest.mark.parametrize("term", ["assign_add", "MirroredStrategy"])
+def test_search_finds_each_page_once_and_not_its_notebook(base_url, browser, term):
+    page = open_page(browser, base_url)
+    count, found = search(page, term)
+    page.context.close()
+    assert EXPLAINER in found, found
+    assert len(found) == len(set(found)), f"a page listed twice: {found}"
+    assert not [p for p in found if p.startswith("notebook/")], found
+    assert count == f"{len(found)} matching documents", (count, found)

@@ -302,3 +302,53 @@ def test_strict_build_fails_naming_the_problem(project, tmp_path, page, expected
     assert "broken.md" in built.stderr or "docs/broken" in built.stderr, built.stderr
     # The tests' report adds the page's file and line of what the build blames.
     assert "\ndocs/broken.md:" in located(built.stderr, project), located(built.stderr, project)
+
+
+# Speed: code heights and notebook pages --------------------------------------------------------
+
+
+@pytest.mark.machinery
+def test_code_heights_mark_each_code_block_and_nothing_else():
+    from tools.code_heights import mark
+
+    html = (
+        '<div class="highlight"><pre><span></span><code>a = 1\n&lt;b&gt;\n</code></pre></div>'
+        "<p>text <code>inline</code></p>"
+        "<pre>one\ntwo</pre>"
+        '<pre><code style="color: red">kept\n</code></pre>'
+    )
+    marked = mark(html)
+    assert marked == html.replace("<code>a", '<code style="--md-lines: 2">a').replace(
+        "<pre>one", '<pre style="--md-lines: 2">one'
+    )
+    assert mark(marked) == marked
+
+
+def test_every_code_block_of_every_built_page_is_marked(site):
+    unmarked = [
+        f"{page.relative_to(site)}: {block.get_text()[:40]!r}"
+        for page in site.rglob("*.html")
+        for pre in soup(page.read_text(encoding="utf-8")).find_all("pre")
+        for block in [pre.find("code", recursive=False) or pre]
+        if block.get_text() and "--md-lines" not in (block.get("style") or "")
+    ]
+    assert unmarked == []
+
+
+def test_notebook_pages_load_no_jupyterlab_stylesheet_and_no_loaders(site):
+    notebooks = list((site / "notebook").rglob("index.html"))
+    assert notebooks
+    for page in notebooks:
+        document = soup(page.read_text(encoding="utf-8"))
+        assert document.find("style") is None, page
+        assert document.find("script", type="module") is None, page
+        assert document.find("script", src="") is None, page
+        assert document.find("clipboard-copy") is not None, page  # the copy buttons stay
+
+
+def test_search_indexes_no_notebook_page(site):
+    import json
+
+    entries = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    assert entries
+    assert [e["location"] for e in entries if e["location"].startswith("notebook/")] == []

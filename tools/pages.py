@@ -120,7 +120,7 @@ class Fence:
     @property
     def verbatim(self) -> bool:
         """Marked `verbatim` (```` ```{.markdown verbatim} ````): its lines are shown as written,
-        include lines too, and include nothing (overrides/hooks/verbatim_blocks.py)."""
+        include lines too, and include nothing (tools/verbatim_blocks.py)."""
         return VERBATIM in self.words[1:]
 
     def includes(self) -> list[tuple[str, str | None]] | None:

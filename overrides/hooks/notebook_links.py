@@ -6,16 +6,11 @@ tools/project.py derives from `repo_url` and `edit_uri` in mkdocs.yml.
 """
 
 import posixpath
-import sys
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-# MkDocs loads a hook by its path; the project's tools live at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tools import notebook, project  # noqa: E402
+from tools import notebook, project
 
 
 def colab_url(config, src_uri: str) -> str:

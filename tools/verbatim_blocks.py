@@ -1,4 +1,4 @@
-"""MkDocs hook: a code block marked `verbatim` shows its lines exactly as they are written.
+"""Python-Markdown extension: a code block marked `verbatim` shows its lines exactly as written.
 
     ```{.markdown verbatim title="docs/index.md"}
     --8<-- "weight_state_layer.py:layer"
@@ -8,22 +8,17 @@ pymdownx.snippets reads every line of a page before Markdown does, code blocks i
 would replace that line with the section, and remove section markers (`# --8<-- [start:x]`).
 Its own escape, a `;` before the marker, shows the line right on the site but wrong everywhere
 else the Markdown is read, GitHub included, and a reader who copies it from there gets a line
-that does nothing. This hook takes the lines of each verbatim block (found with the site's
+that does nothing. This extension (named in mkdocs.yml) takes the lines of each verbatim block (found with the site's
 Markdown parser, tools/pages.py) out of the page before pymdownx.snippets runs, and puts them
 back right after it, so the block reads the same in the repository and on the site.
 """
 
-import sys
 import uuid
-from pathlib import Path
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-# MkDocs loads a hook by its path; the project's tools live at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tools import pages  # noqa: E402
+from tools import pages
 
 
 class Hide(Preprocessor):
@@ -40,7 +35,7 @@ class Hide(Preprocessor):
             line = lines[number - 1]
             self.lines.append(line)
             # Indented as it was, so that the blocks around it (an admonition, a tab) still end
-            # where they did for the stored outputs' hook, which reads the page in between.
+            # where they did for the stored outputs' extension, which reads the page in between.
             indent = line[: len(line) - len(line.lstrip())]
             lines[number - 1] = f"{indent}{self.marker}{len(self.lines) - 1}"
         return lines
@@ -65,12 +60,11 @@ class Show(Preprocessor):
 
 class VerbatimBlocks(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
-        # pymdownx.snippets runs at priority 32, and the stored outputs' hook at 33.
+        # pymdownx.snippets runs at priority 32, and the stored outputs' extension at 33.
         hidden = Hide(md)
         md.preprocessors.register(hidden, "verbatim_hide", 34)
         md.preprocessors.register(Show(md, hidden), "verbatim_show", 31)
 
 
-def on_config(config):
-    config.markdown_extensions.append(VerbatimBlocks())
-    return config
+def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks for
+    return VerbatimBlocks(**kwargs)

@@ -1,4 +1,5 @@
-"""MkDocs hook: a stored output is shown as the bytes it holds, never read as Markdown again.
+"""Python-Markdown extension: a stored output is shown as the bytes it holds, never read as
+Markdown again.
 
 A page shows a snippet's stored output with a code block that holds only its include:
 
@@ -13,22 +14,21 @@ parser (tools/pages.py) before pymdownx.snippets runs, and puts in their place t
 block would have become, with the output escaped: control characters other than newlines and
 tabs are shown as Unicode's control pictures ("\r" as "␍", ESC as "␛"; tools/content.py).
 
-`mkdocs serve` also rebuilds when a snippet or a stored output changes.
+mkdocs.yml names it (`tools.stored_outputs`, with `base_path`, the folder of the stored outputs,
+relative to the folder the build runs in, as pymdownx.snippets reads its own), so any builder
+that runs Python-Markdown runs it: MkDocs, ProperDocs and Zensical alike. The project is
+installed in its environment (pyproject.toml), which makes `tools` importable from anywhere.
 """
 
 import html
 import shlex
-import sys
 import uuid
 from pathlib import Path
 
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-# MkDocs loads a hook by its path; the project's tools live at the repository root.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tools import content, pages  # noqa: E402
+from tools import content, pages
 
 
 def output_html(text: str, title: str | None) -> str:
@@ -96,23 +96,18 @@ class Placeholders(Preprocessor):
 
 
 class StoredOutputsExtension(Extension):
-    def __init__(self, snippets_dir: Path):
-        super().__init__()
-        self.snippets_dir = snippets_dir
+    def __init__(self, **kwargs):
+        self.config = {
+            "base_path": ["snippets", "the folder of the stored outputs (relative to the build's)"]
+        }
+        super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
         # pymdownx.snippets runs at priority 32 and whitespace is normalised at 30.
-        outputs = StoredOutputs(md, self.snippets_dir)
+        outputs = StoredOutputs(md, Path(self.getConfig("base_path")))
         md.preprocessors.register(outputs, "stored_outputs", 33)
         md.preprocessors.register(Placeholders(md, outputs), "stored_output_html", 29)
 
 
-def on_config(config):
-    snippets_dir = Path(config.config_file_path).parent / "snippets"
-    config.markdown_extensions.append(StoredOutputsExtension(snippets_dir))
-    return config
-
-
-def on_serve(server, config, builder):
-    server.watch(str(Path(config.config_file_path).parent / "snippets"))
-    return server
+def makeExtension(**kwargs):  # noqa: N802 - the name Python-Markdown looks for
+    return StoredOutputsExtension(**kwargs)
