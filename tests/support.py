@@ -66,7 +66,10 @@ class Scope:
         path = Path(str(item.path))
         if path.suffix == ".md":  # a Python block of a page, run by pytest-markdown-docs
             return path.resolve() in self.pages or project_docs() not in path.resolve().parents
-        for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+        params = getattr(getattr(item, "callspec", None), "params", {}).values()
+        # A parameter may be a tuple of them (a page and the backend of its notebook).
+        values = [v for param in params for v in (param if isinstance(param, tuple) else [param])]
+        for value in values:
             if isinstance(value, content.Snippet) and value.name not in self.snippets:
                 return False
             if isinstance(value, Path) and project_docs() in value.resolve().parents:

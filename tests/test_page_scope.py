@@ -73,7 +73,7 @@ def test_a_page_run_selects_its_checks_and_leaves_out_the_others():
     )
     assert (
         "tests/test_notebook.py::test_notebook_cells_match_stored_outputs_in_a_kernel"
-        "[tensor-vs-variable.md]" in selected
+        "[tensor-vs-variable.ipynb]" in selected
     )
     for always in (
         "tests/test_site.py::test_every_internal_link_and_anchor_of_every_built_page_resolves",
