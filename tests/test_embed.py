@@ -159,7 +159,10 @@ def served_site(site):
 def constraints(tmp_path_factory):
     """uv.lock's versions as pip constraints: the throwaway environments get what we test with."""
     path = tmp_path_factory.mktemp("constraints") / "constraints.txt"
-    uv(["export", "--locked", "--no-hashes", "--all-groups", "--no-header", "-q", "-o", path])
+    uv(
+        ["export", "--locked", "--no-hashes", "--all-groups", "--no-header", "--no-emit-project"]
+        + ["-q", "-o", path]
+    )
     return path
 
 

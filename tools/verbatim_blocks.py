@@ -8,9 +8,10 @@ pymdownx.snippets reads every line of a page before Markdown does, code blocks i
 would replace that line with the section, and remove section markers (`# --8<-- [start:x]`).
 Its own escape, a `;` before the marker, shows the line right on the site but wrong everywhere
 else the Markdown is read, GitHub included, and a reader who copies it from there gets a line
-that does nothing. This extension (named in mkdocs.yml) takes the lines of each verbatim block (found with the site's
-Markdown parser, tools/pages.py) out of the page before pymdownx.snippets runs, and puts them
-back right after it, so the block reads the same in the repository and on the site.
+that does nothing. This extension (named in mkdocs.yml) takes the lines of each verbatim block
+(found with the site's Markdown parser, tools/pages.py) out of the page before
+pymdownx.snippets runs, and puts them back right after it, so the block reads the same in the
+repository and on the site.
 """
 
 import uuid
