@@ -99,7 +99,8 @@ from backend_neutral_layers import Wrapped  # noqa: E402
 
 def after_each_entry_point(layer_class):
     """What the total holds after two eager calls, then predict, fit and evaluate of a model
-    that calls the layer; last, what a new layer in a Sequential model holds after predict."""
+    that calls the layer; then what a new layer in a Sequential model holds after predict; last,
+    a new layer called twice, then predict with jit_compile=False (18 is right)."""
     print(f"{layer_class.__name__}:")
     layer = layer_class(name="running_total")
     layer(X)
@@ -127,6 +128,16 @@ def after_each_entry_point(layer_class):
         print("  a new layer in a Sequential model, predict:", layer.total)
     except Exception as error:
         print(f"  a new layer in a Sequential model, predict: raises {error_line(error)}")
+    layer = layer_class(name="running_total")
+    layer(X)
+    layer(X)
+    model = Wrapped(layer)
+    model.compile(jit_compile=False)
+    try:
+        model.predict(X, verbose=0)
+        print("  a new layer, two eager calls, predict with jit_compile=False:", layer.total)
+    except Exception as error:
+        print(f"  ... predict with jit_compile=False: raises {error_line(error)}")
 
 
 # --8<-- [end:entry_points]
@@ -179,24 +190,43 @@ def mixed_precision(variants, quarter_steps):
     keras.mixed_precision.set_dtype_policy("float32")  # the default again, for what runs next
 
 
-def assign_inside_call(variant):
-    """Under mixed_float16: a layer that sets its total to 5 inside call(), and what a read
-    returns there and afterwards."""
+def state_set_in_call(variants):
+    """Under mixed_float16, state that call() sets: each variant's total set to 5, read inside
+    the call and after it; then two of Keras' own layers: a keras.metrics.Sum given [[1, 2, 3]]
+    in call() (6 is right), and BatchNormalization's moving mean after one training call on a
+    batch of 5s with momentum 0 (5 is right)."""
     keras.mixed_precision.set_dtype_policy("mixed_float16")
+    for variant in variants:
 
-    class SetsFive(variant):
+        class SetsFive(variant):
+            def call(self, inputs):
+                read_as = keras.backend.standardize_dtype(self.total.value.dtype)
+                self.total.assign(5.0)
+                print(f"  in call(): the total reads as {read_as}; after assign(5.0) it", end="")
+                print(f" reads {float(self.total)}")
+                return inputs
+
+        layer = SetsFive(name="running_total")
+        stored = keras.backend.standardize_dtype(layer.total.value.dtype)
+        print(f"{variant.__name__}: computes in {layer.compute_dtype}, stores its total as", stored)
+        layer(X)
+        print(f"  after the call: {total_of(layer)}")
+
+    class SumsInCall(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.sum = keras.metrics.Sum(name="sum")
+
         def call(self, inputs):
-            read_as = keras.backend.standardize_dtype(self.total.value.dtype)
-            self.total.assign(5.0)
-            print(f"  in call(): the total reads as {read_as}; after assign(5.0) it reads", end="")
-            print(f" {float(self.total)}")
+            self.sum.update_state(inputs)
             return inputs
 
-    layer = SetsFive(name="running_total")
-    print(f"{variant.__name__} under mixed_float16: computes in {layer.compute_dtype},", end="")
-    print(f" stores the total as {keras.backend.standardize_dtype(layer.total.value.dtype)}")
+    layer = SumsInCall(name="sums")
     layer(X)
-    print(f"  after the call: {total_of(layer)}")
+    print("a keras.metrics.Sum updated in call():", float(layer.sum.result()))
+    normalization = keras.layers.BatchNormalization(momentum=0.0, name="normalization")
+    normalization(np.full((4, 3), 5.0, dtype="float32"), training=True)
+    print("BatchNormalization's moving mean:", ops.convert_to_numpy(normalization.moving_mean))
     keras.mixed_precision.set_dtype_policy("float32")
 
 

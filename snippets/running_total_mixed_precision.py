@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from backend_neutral_layers import ExactTotal, WeightTotal
-from backend_neutral_settings import assign_inside_call, mixed_precision, total_of
+from backend_neutral_settings import mixed_precision, state_set_in_call, total_of
 from running_total_variants import VARIANTS
 
 for kind, stop in (("float16", 512.0), ("bfloat16", 64.0)):
@@ -72,6 +72,5 @@ print("3001 through a float16 Dense layer, then the fix: total", total_of(layer)
 keras.mixed_precision.set_dtype_policy("float32")
 
 # A total set inside call(), read there and afterwards.
-for variant in (WeightTotal, ExactTotal):
-    assign_inside_call(variant)
+state_set_in_call([WeightTotal, ExactTotal])
 # --8<-- [end:dtypes]

@@ -7,7 +7,7 @@ of each step as values, through stateless_call of a model that calls the layer.
 
 # --8<-- [start:demo]
 from backend_neutral_layers import ExactTotal, WeightTotal, Wrapped
-from backend_neutral_settings import assign_inside_call, mixed_precision
+from backend_neutral_settings import mixed_precision, state_set_in_call
 from keras import ops
 from running_total_settings_jax import JAX_VARIANTS
 
@@ -28,6 +28,5 @@ def quarter_steps_in_one_traced_loop(layer):
 
 
 mixed_precision(JAX_VARIANTS, quarter_steps_in_one_traced_loop)
-for variant in (WeightTotal, ExactTotal):
-    assign_inside_call(variant)
+state_set_in_call([WeightTotal, ExactTotal])
 # --8<-- [end:demo]

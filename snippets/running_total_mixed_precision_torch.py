@@ -9,12 +9,11 @@ The last lines print how Keras' PyTorch variable assigns a value, from the insta
 import inspect
 
 from backend_neutral_layers import ExactTotal, WeightTotal
-from backend_neutral_settings import assign_inside_call, mixed_precision, quarter_steps_eagerly
+from backend_neutral_settings import mixed_precision, quarter_steps_eagerly, state_set_in_call
 from running_total_settings_torch import TORCH_VARIANTS
 
 mixed_precision(TORCH_VARIANTS, quarter_steps_eagerly)
-for variant in (WeightTotal, ExactTotal):
-    assign_inside_call(variant)
+state_set_in_call([WeightTotal, ExactTotal])
 
 variable_class = type(WeightTotal(name="running_total").total)
 print(f"{variable_class.__module__}.{variable_class.__name__}:")

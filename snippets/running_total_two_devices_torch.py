@@ -40,5 +40,5 @@ keras.distribution.set_distribution(None)
 
 for label in TORCH_VARIANTS:
     for setting in ("two replicas", "two replicas, on-batch methods"):
-        not_offered(setting, label, "Keras offers no data parallelism on PyTorch (above)")
+        not_offered(setting, label, "keras.distribution offers none on PyTorch (above)")
 # --8<-- [end:demo]
