@@ -74,7 +74,7 @@ def test_each_backend_gets_the_rows_of_the_settings_its_runs_try():
         assert all(row(table, s, backend)["G"] == "n/a" for s in holds_table.SETTINGS)
     # Keras offers no data parallelism on PyTorch: a run says so, and the cells link to it.
     assert set(row(table, "two replicas", "PyTorch").values()) == {
-        "[n/a](keras-backends.md#two-devices)",
+        "[n/a](../keras-backends.md#two-devices)",
         "n/a",
     }
 
