@@ -25,7 +25,7 @@ def worker():
     import keras
     import numpy as np
     import tensorflow as tf
-    from running_total_variants import ExactTotal
+    from backend_neutral_layers import ExactTotal
 
     options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=5)
     strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)

@@ -8,7 +8,7 @@ of many 0.1s drifts from the true sum.
 # --8<-- [start:demo]
 import numpy as np
 import tensorflow as tf
-from running_total_variants import ExactTotal
+from backend_neutral_layers import ExactTotal
 
 layer = ExactTotal(name="running_total")
 layer.total.assign(2.0**24)

@@ -1,8 +1,9 @@
 """Mixed precision: where a total counts wrong when its layer computes in float16 or bfloat16.
 
 Under a mixed policy a layer computes in float16 (or bfloat16) and keeps its variables in
-float32. Each variant, under each policy, gets two kinds of input:
-- small steps: 10,000 calls in one traced loop, each adding 0.25 (right total 2,500);
+float32. Each variant, under each policy, gets two kinds of input (backend_neutral_settings.py):
+- small steps: 10,000 calls, each adding 0.25 (right total 2,500), here in one loop that
+  tf.function traces;
 - large batches: one batch of 3,001 ones, and on a new layer one batch of 70,000 ones (right
   totals 3,001 and 70,000). float16 tops out at 65,504 and has no 3,001; bfloat16 has neither.
 """
@@ -11,7 +12,9 @@ float32. Each variant, under each policy, gets two kinds of input:
 import keras
 import numpy as np
 import tensorflow as tf
-from running_total_variants import VARIANTS, ExactTotal, WeightTotal, fails, holds
+from backend_neutral_layers import ExactTotal, WeightTotal
+from backend_neutral_settings import mixed_precision, state_set_in_call, total_of
+from running_total_variants import VARIANTS
 
 for kind, stop in (("float16", 512.0), ("bfloat16", 64.0)):
     step = float(tf.constant(stop, kind) + tf.constant(0.25, kind))
@@ -19,8 +22,8 @@ for kind, stop in (("float16", 512.0), ("bfloat16", 64.0)):
     print(f"in {kind}: {stop} + 0.25 = {step}; 3001 and 70000 become {big[0]} and {big[1]}")
 
 
-def small_steps(layer):
-    """10,000 calls that each add 0.25, in one traced loop; returns the total."""
+def quarter_steps_in_a_tf_function(layer):
+    """10,000 calls that each add 0.25, in one loop that tf.function traces."""
     # Each layer gets a function of its own, traced once, and TensorFlow warns about that
     # retracing; keep its log to errors, so only what the snippet prints is shown.
     tf.get_logger().setLevel("ERROR")
@@ -32,32 +35,9 @@ def small_steps(layer):
             layer(quarter)
 
     loop()
-    return float(layer.total.numpy())
 
 
-def large_batch(variant, rows):
-    """A new layer of `variant` called once on `rows` ones; returns its total."""
-    layer = variant(name="running_total")
-    layer(np.ones((rows, 1), dtype="float32"))
-    return float(layer.total.numpy())
-
-
-for policy in ("mixed_float16", "mixed_bfloat16"):
-    keras.mixed_precision.set_dtype_policy(policy)
-    kind = policy.removeprefix("mixed_")
-    for label, variant in VARIANTS.items():
-        try:
-            total = small_steps(variant(name="running_total"))
-            holds(f"{kind} steps of 0.25", label, total, 2500.0)
-        except (TypeError, ValueError) as error:
-            fails(f"{kind} steps of 0.25", label, error)
-        try:
-            totals = (large_batch(variant, 3_001), large_batch(variant, 70_000))
-            holds(f"{kind} large batches", label, totals, (3001.0, 70000.0))
-        except (TypeError, ValueError) as error:
-            fails(f"{kind} large batches", label, error)
-
-keras.mixed_precision.set_dtype_policy("float32")  # the default again, for what runs next
+mixed_precision(VARIANTS, quarter_steps_in_a_tf_function)
 # --8<-- [end:demo]
 
 
@@ -88,6 +68,9 @@ layer = ExactTotal(name="running_total")
 passes_through = keras.layers.Dense(1, kernel_initializer="ones", use_bias=False)
 model = keras.Sequential([keras.Input((1,)), passes_through, layer])
 model.predict(np.array([[3001.0]], dtype="float32"), verbose=0)
-print("3001 through a float16 Dense layer, then the fix: total", float(layer.total.numpy()))
+print("3001 through a float16 Dense layer, then the fix: total", total_of(layer))
 keras.mixed_precision.set_dtype_policy("float32")
+
+# A total set inside call(), read there and afterwards.
+state_set_in_call([WeightTotal, ExactTotal])
 # --8<-- [end:dtypes]

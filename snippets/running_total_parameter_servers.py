@@ -33,7 +33,8 @@ def coordinator():
     import keras
     import numpy as np
     import tensorflow as tf
-    from running_total_variants import VARIANTS, error_line
+    from backend_neutral_settings import error_line
+    from running_total_variants import VARIANTS
 
     cluster = tf.train.ClusterSpec(json.loads(os.environ["CLUSTER"]))
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(

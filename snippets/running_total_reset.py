@@ -6,7 +6,7 @@ In each predict, replica 0 sees [1, 2, 3] and replica 1 sees [4, 5, 6].
 # --8<-- [start:demo]
 import keras
 import numpy as np
-from running_total_variants import ExactTotal
+from backend_neutral_layers import ExactTotal
 from running_totals import two_replicas
 
 strategy = two_replicas()

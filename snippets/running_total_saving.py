@@ -7,7 +7,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-from running_total_variants import VARIANTS, fails, holds
+from backend_neutral_settings import fails, holds
+from running_total_variants import VARIANTS
 
 # The loop builds model after model, and TensorFlow warns about the retracing that causes;
 # keep its log to errors, so only what the snippet prints is shown.

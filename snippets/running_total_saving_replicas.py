@@ -8,7 +8,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
-from running_total_variants import ExactTotal
+from backend_neutral_layers import ExactTotal
 from running_totals import two_replicas
 
 strategy = two_replicas()

@@ -22,7 +22,8 @@ def worker():
     import keras
     import numpy as np
     import tensorflow as tf
-    from running_total_variants import VARIANTS, error_line
+    from backend_neutral_settings import error_line
+    from running_total_variants import VARIANTS
 
     strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG
     rows = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype="float32")

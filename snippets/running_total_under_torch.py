@@ -1,18 +1,13 @@
-"""Under PyTorch, the same two layers: two eager calls, then predict()."""
+"""Under PyTorch, the same two layers: two eager calls, then predict, fit and evaluate of a model
+that calls the layer; last, a new layer in a Sequential model."""
 # snippet: backend=torch
 
 # --8<-- [start:demo]
 import keras
-import numpy as np
-from backend_neutral_layers import TensorStateTotal, WeightTotal, Wrapped
+from backend_neutral_layers import TensorStateTotal, WeightTotal
+from backend_neutral_settings import after_each_entry_point
 
 print("backend:", keras.backend.backend())
-x = np.array([[1.0, 2.0, 3.0]], dtype="float32")
 for layer_class in (TensorStateTotal, WeightTotal):
-    layer = layer_class(name="running_total")
-    layer(x)
-    layer(x)
-    print(f"{layer_class.__name__} after two calls:", layer.total)
-    Wrapped(layer).predict(x, verbose=0)
-    print(f"{layer_class.__name__} after predict:  ", layer.total)
+    after_each_entry_point(layer_class)
 # --8<-- [end:demo]

@@ -7,7 +7,7 @@ layer's total, and validation, evaluate and predict run call() too, unless call(
 import keras
 import numpy as np
 import tensorflow as tf
-from running_total_variants import ExactTotal
+from backend_neutral_layers import ExactTotal
 
 # The loop builds model after model, and TensorFlow warns about the retracing that causes;
 # keep its log to errors, so only what the snippet prints is shown.
