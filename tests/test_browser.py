@@ -31,7 +31,6 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from tools import content, project
@@ -212,7 +211,6 @@ class Visit:
     restyled: int | None = None  # elements restyled during the load (phone visits only)
     shift: float = 0.0  # layout shift during the load
     heights: list[str] = dataclasses.field(default_factory=list)  # code whose height changed
-    skipped: list[str] = dataclasses.field(default_factory=list)  # blocks never shown
 
     def problems(self) -> dict[str, list[str]]:
         """What each check finds wrong with this visit; empty lists when it is clean."""
@@ -233,7 +231,6 @@ class Visit:
             if self.shift > SHIFT_BUDGET
             else [],
             "heights": self.heights,
-            "skipped": self.skipped,
         }
 
 
@@ -269,29 +266,6 @@ HEIGHTS = """() => {
     .filter(([, a, b]) => Math.abs(a - b) > 0.5)
     .map(([line, a, b]) => `code block "${line}": ${a} px while skipped, ${b} px shown`);
 }"""
-
-
-# docs/javascripts/offscreen.js shows, after the load, every block that docs/stylesheets/extra.css
-# skips while the page starts; when it is done, <html> carries `data-md-shown`. The blocks it
-# must show are those the stylesheet skips, read from the stylesheet's own rule.
-SKIPPED = """() => {
-  const rules = [...document.styleSheets].flatMap((sheet) => {
-    try { return [...sheet.cssRules]; } catch { return []; }
-  });
-  const rule = rules.find((r) => r.selectorText && r.selectorText.includes(":not([data-md-shown])"));
-  if (!rule) return ["no rule of extra.css skips blocks until they are shown"];
-  return [...document.querySelectorAll(rule.selectorText)]
-    .map((el) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 60)}" still skipped`);
-}"""
-
-
-def blocks_left_skipped(page, timeout_ms: int = 10_000) -> list[str]:
-    """The blocks still skipped once offscreen.js has had `timeout_ms` to show them all."""
-    try:
-        page.wait_for_selector("html[data-md-shown]", state="attached", timeout=timeout_ms)
-    except PlaywrightTimeoutError:
-        return [f"offscreen.js did not finish showing the page's blocks in {timeout_ms} ms"]
-    return page.evaluate(SKIPPED)
 
 
 def restyled_elements(trace: bytes) -> int:
@@ -346,7 +320,6 @@ def visit(browser, url, viewport, scheme, screenshot: Path | None = None) -> Vis
         result.status = response.status
         result.transferred = SENT.get(port, 0) - before
         result.shift = page.evaluate("window.__shifts")
-        result.skipped = blocks_left_skipped(page)
         if trace is not None:
             result.restyled = restyled_elements(trace)
         for violation in Axe().run(page).response["violations"]:
@@ -471,10 +444,6 @@ def test_off_screen_code_is_as_tall_as_when_shown(visits):
     assert problems_of(visits, "heights") == []
 
 
-def test_every_block_skipped_while_the_page_starts_is_shown_after(visits):
-    assert problems_of(visits, "skipped") == []
-
-
 # Each broken page must trip its own check: proof that the checks above can fail.
 BROKEN = {
     "axe": '<img src="../assets/images/favicon.png">',
@@ -495,10 +464,6 @@ BROKEN = {
     # Off screen, marked one line long, three lines shown.
     "heights": '<div style="height: 3000px"></div><pre><code style="--md-lines: 1">a\nb\nc\n'
     "</code></pre>",
-    # A block that arrives after offscreen.js has shown the others stays skipped.
-    "skipped": "<script>new MutationObserver((_, observer) => { observer.disconnect();"
-    " document.querySelector('.md-content__inner').append(document.createElement('p')) })"
-    ".observe(document.documentElement, { attributeFilter: ['data-md-shown'] })</script>",
 }
 
 

@@ -34,7 +34,6 @@
     }
   }
 
-  const nearby = new Set(); // the marked code blocks near the screen, measured
   const sizes = new ResizeObserver((entries) => entries.forEach((entry) => check(entry.target)));
   // A code block the browser may skip (`content-visibility: auto`) is measured only while it is
   // near the screen: reading the width of a skipped block makes the browser lay it out. Until
@@ -43,10 +42,8 @@
     (entries) => {
       for (const { target, isIntersecting } of entries) {
         if (isIntersecting) {
-          nearby.add(target);
           sizes.observe(target); // its first callback checks it
         } else {
-          nearby.delete(target);
           sizes.unobserve(target);
         }
       }
@@ -76,21 +73,4 @@
 
   new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
   fix();
-
-  // Once offscreen.js has shown every block that was skipped while the page started (then
-  // <html> carries `data-md-shown`), every box is checked again: a box in a block that was
-  // skipped can be measured before its text is laid out and then never resized, so no
-  // ResizeObserver callback follows (a notebook cell's code lost its tabindex this way in
-  // tests/test_browser.py). offscreen.js has just laid the page out: these reads cost no layout.
-  new MutationObserver((records, observer) => {
-    if (!document.documentElement.hasAttribute("data-md-shown")) {
-      return;
-    }
-    observer.disconnect();
-    document.querySelectorAll(BOXES).forEach((box) => {
-      if (!box.matches(MARKED) || nearby.has(box)) {
-        check(box);
-      }
-    });
-  }).observe(document.documentElement, { attributeFilter: ["data-md-shown"] });
 })();
