@@ -29,7 +29,7 @@ def test_the_reference_is_the_pinned_release():
 @pytest.mark.parametrize("env", matrix.ENVIRONMENTS, ids=lambda env: env.name)
 def test_results_are_recorded_for_every_environment(env):
     record = RECORDS[env.name]
-    rerun = f"rerun: python -m tools.matrix run {env.name}"
+    rerun = f"rerun: .venv/bin/python -m tools.matrix run {env.name}"
     assert record.get("requirement") == env.requirement, f"results are stale; {rerun}"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", record["date"])
     if record["error"]:
@@ -63,7 +63,7 @@ def test_reference_results_equal_the_stored_outputs():
             continue  # added since the matrix last ran: the page says it has not run here
         assert (outcome["problem"], outcome["output"]) == (None, stored), (
             f"{name}: the reference results differ from snippets/{name}.out; "
-            "rerun: python -m tools.matrix run " + matrix.REFERENCE.name
+            "rerun: .venv/bin/python -m tools.matrix run " + matrix.REFERENCE.name
         )
 
 

@@ -27,6 +27,27 @@ def test_no_page_still_has_parts_to_write(page):
     assert not left, "still to write (the scaffold's boxes and texts):\n" + "\n".join(left)
 
 
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_front_matter_is_yaml(page):
+    assert pages.front_matter_problems(page) == []
+
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        ("title: [oops\n", "docs/broken.md:2: the front matter is not YAML"),
+        ("description: fine\n- a list item\n", "docs/broken.md:3: the front matter is not YAML"),
+        ("- a\n- b\n", "docs/broken.md:2: the front matter must be `key: value` lines, not list"),
+    ],
+)
+def test_front_matter_that_is_not_yaml_is_named_with_its_line(tmp_path, front, expected):
+    page = tmp_path / "docs" / "broken.md"
+    page.parent.mkdir()
+    page.write_text(f"---\n{front}---\n\n# Broken\n", encoding="utf-8")
+    found = pages.front_matter_problems(page, root=tmp_path)
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
 def test_every_shown_snippet_shows_its_stored_output():
     for page in PAGES:
         found = content.includes(page)

@@ -14,6 +14,7 @@ import functools
 import html.parser
 from pathlib import Path
 
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.tree import SyntaxTreeNode
@@ -72,6 +73,29 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(admon_plugin)
     md.block.ruler.before("fence", "tab", _tab, {"alt": ["paragraph", "reference", "blockquote"]})
     return md
+
+
+def front_matter_problems(page: Path, root: Path = project.ROOT) -> list[str]:
+    """What is wrong with the page's YAML front matter (the block between `---` lines at its
+    top), as `<file>:<line>: <problem>` lines; empty when it has none or it is a mapping.
+
+    MkDocs shows a front matter that is not YAML as text, and builds (with `--strict` too).
+    """
+    text = page.read_text(encoding="utf-8")
+    first = tree(text).children[:1]
+    if not first or first[0].type != "front_matter":
+        return []
+    where = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+    try:
+        data = yaml.safe_load(first[0].content)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = 2 + mark.line if mark else 1  # the YAML starts under the opening `---`
+        problem = getattr(error, "problem", None) or str(error)
+        return [f"{where}:{line}: the front matter is not YAML: {problem}"]
+    if data is not None and not isinstance(data, dict):
+        return [f"{where}:2: the front matter must be `key: value` lines, not {type(data).__name__}"]
+    return []
 
 
 def tree(text: str) -> SyntaxTreeNode:
