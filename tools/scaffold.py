@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         f"     under 'The pages':\n"
         f"     - [{heading}]({args.slug}.md): <one line>\n"
         f"     - [{heading} (notebook)](notebook/{args.slug}.ipynb)\n"
-        f"  5. Check the page as CI will:\n"
+        f"  5. Write the page's generated files (its notebook edition) again after each edit\n"
+        f"     of the page, then check the page as CI will:\n"
+        f"     {project.PYTHON} -m tools.generate\n"
         f"     bash scripts/test-page {page}\n"
     )
     return 0
