@@ -227,7 +227,9 @@ def test_every_page_with_snippets_has_a_notebook_and_no_other():
         # The notebooks of a page that cannot be listed: test_every_page_lists_its_notebooks.
         if not any(path.stem == p.stem or path.stem.startswith(f"{p.stem}-") for p in UNLISTED)
     }
-    assert found == expected, "run: .venv/bin/python -m tools.generate (and delete notebooks of no page)"
+    assert found == expected, (
+        "run: .venv/bin/python -m tools.generate (and delete notebooks of no page)"
+    )
 
 
 def test_notebook_is_valid_and_quiet(committed):

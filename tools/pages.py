@@ -94,7 +94,9 @@ def front_matter_problems(page: Path, root: Path = project.ROOT) -> list[str]:
         problem = getattr(error, "problem", None) or str(error)
         return [f"{where}:{line}: the front matter is not YAML: {problem}"]
     if data is not None and not isinstance(data, dict):
-        return [f"{where}:2: the front matter must be `key: value` lines, not {type(data).__name__}"]
+        return [
+            f"{where}:2: the front matter must be `key: value` lines, not {type(data).__name__}"
+        ]
     return []
 
 
