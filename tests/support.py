@@ -5,10 +5,12 @@ parser. Fixtures live in conftest.py; everything here is a plain function.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -116,6 +118,9 @@ def site_packages(folder: Path, *distributions: str) -> str:
     return str(folder)
 
 
+BUILD_DATE = os.environ.get("SOURCE_DATE_EPOCH") or str(int(time.time()))
+
+
 def build_site(
     project: Path, site_dir: Path, builder: str = "mkdocs"
 ) -> subprocess.CompletedProcess:
@@ -134,7 +139,13 @@ def build_site(
         cwd=project,
         capture_output=True,
         text=True,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        env={
+            "NO_MKDOCS_2_WARNING": "1",
+            "PATH": "/usr/bin:/bin",
+            # One build date for every build of a test run (the sitemap's dates): two builds on
+            # either side of midnight are otherwise different sites.
+            "SOURCE_DATE_EPOCH": BUILD_DATE,
+        },
     )
 
 

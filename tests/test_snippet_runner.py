@@ -151,7 +151,14 @@ def test_an_interrupt_stops_the_check_and_every_snippet_process(project, mode, s
         str(project),
     ]
     check = subprocess.Popen(
-        command + mode, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command + mode,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # As in a terminal, SIGINT is not ignored, even when pytest runs as a background job
+        # (a shell starts those with SIGINT ignored, which a new Python then keeps).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     pid_file = project / "pid.txt"
     while not pid_file.exists() or not pid_file.read_text():
