@@ -164,21 +164,26 @@ def test_an_interrupt_stops_the_check_and_every_snippet_process(project, mode, s
     while not pid_file.exists() or not pid_file.read_text():
         assert check.poll() is None, check.stderr.read()
         time.sleep(0.05)
+    snippet = int(pid_file.read_text())
     os.killpg(check.pid, signum)  # as a terminal's Ctrl-C does, to the whole process group
     try:
-        _, errors = check.communicate(timeout=10)
+        try:
+            _, errors = check.communicate(timeout=10)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(check.pid, signal.SIGKILL)
+        assert (check.returncode, errors) == (
+            128 + signum,
+            f"interrupted by {signum.name}: every snippet still running was killed\n",
+        )
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{snippet}").exists() and "Z" not in stat(snippet):
+            assert time.monotonic() < deadline, f"the snippet's process {snippet} still runs"
+            time.sleep(0.05)
     finally:
+        # A failed run must not leave the endless loop behind (it runs in a group of its own).
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(check.pid, signal.SIGKILL)
-    assert (check.returncode, errors) == (
-        128 + signum,
-        f"interrupted by {signum.name}: every snippet still running was killed\n",
-    )
-    snippet = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while Path(f"/proc/{snippet}").exists() and "Z" not in stat(snippet):
-        assert time.monotonic() < deadline, f"the snippet's process {snippet} still runs"
-        time.sleep(0.05)
+            os.kill(snippet, signal.SIGKILL)
 
 
 def stat(pid):
