@@ -373,3 +373,33 @@ def test_search_indexes_no_notebook_page(site):
     entries = json.loads((site / "search" / "search_index.json").read_text())["docs"]
     assert entries
     assert [e["location"] for e in entries if e["location"].startswith("notebook/")] == []
+
+
+def test_search_leaves_out_the_compatibility_pages_outputs_only(site):
+    """The compatibility page's copies of every output are left out of the search index (every
+    page fetches and parses the index as it starts); its prose stays searchable, and so does each
+    output on the page that shows it."""
+    import html
+    import json
+
+    entries = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    compat = " ".join(
+        html.unescape(e["text"])
+        for e in entries
+        if e["location"].startswith("reference/compatibility/")
+    )
+    elsewhere = " ".join(
+        html.unescape(e["text"])
+        for e in entries
+        if not e["location"].startswith("reference/compatibility/")
+    )
+    assert "the Keras 2 line" in compat  # the page's prose is still found
+    lines = {
+        line.strip()
+        for snippet in content.snippets()
+        for line in (snippet.stored_output() or "").splitlines()
+        if len(line.strip()) >= 30
+    }
+    assert lines
+    assert sorted(line for line in lines if line in compat) == []
+    assert sorted(line for line in lines if line not in elsewhere) == []
