@@ -11,7 +11,9 @@ workers, so the table also shows the floor on two workers: each backend's import
 compute halved, as for one backend (lenient: two imports could overlap), and beside it the
 bound no schedule on two CPUs can beat, every import and compute halved. Everything is measured
 in the same run, so the ratios hold even on a busy machine; load averages are printed beside
-them.
+them. Last, where ours spends more than the floor: the CPU seconds its runs used, and the
+snippets whose time in ours (start to reply, as the runner keeps it) most exceeds their compute,
+each with the CPUs it used on average when run alone (its CPU seconds over its seconds).
 
 The floor is only a floor when the import reads compiled bytecode: without .pyc files every
 process compiles TensorFlow again (5.5 s instead of 2.2 s here). The benchmark refuses to run
@@ -21,6 +23,7 @@ when a backend's library has no bytecode in its environment.
 import argparse
 import importlib.util
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tools import backends, content, runner  # noqa: E402
+from tools.runner import cache as check_cache  # noqa: E402
 
 # The import alone, timed inside the process (without interpreter start-up and teardown).
 IMPORT = """\
@@ -43,20 +47,23 @@ with open(sys.argv[1], "w") as f:
 """
 
 # Runs one snippet after importing Keras (and its backend) and writes how long the snippet
-# itself took.
+# itself took and the CPU seconds it used (its threads, and its worker processes once waited for).
 COMPUTE = """\
-import runpy, sys, time
+import resource, runpy, sys, time
 import keras
 path, report = sys.argv[1], sys.argv[2]
 sys.argv[:] = [path]
 sys.path[0] = "snippets"
-start = time.perf_counter()
+def cpu():
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in used)
+start, cpu_start = time.perf_counter(), cpu()
 try:
     runpy.run_path(path, run_name="__main__")
 except BaseException:
     pass
 with open(report, "w") as f:
-    f.write(str(time.perf_counter() - start))
+    f.write(f"{time.perf_counter() - start} {cpu() - cpu_start}")
 """
 
 
@@ -122,6 +129,12 @@ def timed(function) -> float:
     return time.perf_counter() - start
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process of this one, and of theirs."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -143,6 +156,7 @@ def main() -> None:
     load_before = load()
 
     compute = {}
+    cpus = {}  # CPUs a snippet used on average when run alone: its CPU seconds / its seconds
     imports: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "seconds"
@@ -168,7 +182,9 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            compute[snippet.name] = float(report.read_text())
+            seconds, cpu_seconds = map(float, report.read_text().split())
+            compute[snippet.name] = seconds
+            cpus[snippet.name] = cpu_seconds / seconds if seconds else 0.0
     import_times = {name: statistics.median(times) for name, times in imports.items()}
     import_time = sum(import_times.values())
     floor = import_time + sum(compute.values())
@@ -196,7 +212,13 @@ def main() -> None:
             timed(lambda: runner.run_all(found, workers=2, new_processes=True, cache=False)),
         )
     )
+    cpu_before = children_cpu()
     ours = [wall([*check, "--no-cache"], env=local) for _ in range(args.repeat)]
+    ours_cpu = (children_cpu() - cpu_before) / args.repeat
+    # Each snippet's seconds in the last of those runs, from its start in a worker to its reply
+    # (a wait for its server's import included), which the runner keeps to order the next run.
+    spent = check_cache.durations(ROOT)
+    in_ours = {s.name: spent.get(check_cache.duration_key(s, s.directives())) for s in found}
     rows.append(
         (
             f"ours: forked from a server per backend, 2 workers (median of {args.repeat})",
@@ -219,7 +241,7 @@ def main() -> None:
         "bytecode: " + ", ".join(f"all {n} modules of {libraries[b]}" for b, n in compiled.items())
     )
     print(f"load averages (1, 5, 15 min): before {load_before}, after {load()}\n")
-    print("| run | seconds | × floor |\n| --- | ---: | ---: |")
+    print("| run | seconds | × floor |\n| --- | --- | --- |")
     for label, seconds in rows:
         print(f"| {label} | {seconds:.3g} | {seconds / floor:.2f} |")
     runs = "; ".join(f"{b} " + ", ".join(f"{t:.1f}" for t in ts) for b, ts in imports.items())
@@ -228,6 +250,24 @@ def main() -> None:
         f"{', '.join(f'{t:.1f}' for t in ours)}; cached runs: "
         f"{', '.join(f'{t:.2f}' for t in unchanged)}"
     )
+    # Where ours spends more than the floor.
+    timed_in_ours = {name: t for name, t in in_ours.items() if t is not None}
+    more = sorted(timed_in_ours, key=lambda name: compute[name] - timed_in_ours[name])
+    print(
+        f"\nours used {ours_cpu:.1f} CPU seconds a run, "
+        f"{ours_cpu / (2 * statistics.median(ours)):.0%} of two CPUs over its median run; "
+        f"the snippets' times in its last run add up to {sum(timed_in_ours.values()):.1f} s "
+        f"against {sum(compute[n] for n in timed_in_ours):.1f} s of their own compute "
+        f"({len(timed_in_ours)} of {len(found)} snippets timed). The most over:\n"
+    )
+    print(
+        "| snippet | in ours | own compute | more | CPUs alone |\n| --- | --- | --- | --- | --- |"
+    )
+    for name in more[:8]:
+        print(
+            f"| {name} | {timed_in_ours[name]:.2f} | {compute[name]:.2f} "
+            f"| {timed_in_ours[name] - compute[name]:+.2f} | {cpus[name]:.2f} |"
+        )
 
 
 if __name__ == "__main__":
