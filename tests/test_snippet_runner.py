@@ -60,6 +60,15 @@ def test_a_section_marker_problem_is_named_by_check_and_refresh_runs_nothing(pro
         "its last line"
     ) in err
 
+    # With the output it prints stored, a check still fails, says no "ok", and caches no pass.
+    out.write_text("1\n2\n")
+    for _ in range(2):
+        assert snippets.main(["check", "--root", str(project)]) == 1
+        printed = capsys.readouterr()
+        assert "ok snippets/unclosed.py" not in printed.out
+        assert "snippets/unclosed.py:4: section 'more' never ends" in printed.err
+    out.write_text("stale\n")
+
     assert snippets.main(["refresh", "--root", str(project)]) == 1
     err = capsys.readouterr().err
     assert "snippets/unclosed.py:4: section 'more' never ends" in err
